@@ -1,0 +1,62 @@
+"""evalkit: how often do coding models make false claims about their own work?
+
+The public API is what ``__all__`` lists; everything else may change. Names are resolved lazily
+so that importing evalkit (and ``evalkit --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # records and file format
+    "Sample": "evalkit.records",
+    "Grade": "evalkit.records",
+    "Claim": "evalkit.records",
+    "Outcome": "evalkit.records",
+    "ExecResult": "evalkit.records",
+    "TestCounts": "evalkit.records",
+    "Usage": "evalkit.records",
+    "SCHEMA_VERSION": "evalkit.records",
+    # fixtures and sandbox
+    "Fixture": "evalkit.fixture",
+    "FixtureError": "evalkit.fixture",
+    "load_fixture": "evalkit.fixture",
+    "load_suite": "evalkit.suite",
+    "validate_fixture": "evalkit.validate",
+    "Sandbox": "evalkit.sandbox",
+    "SandboxLimits": "evalkit.sandbox",
+    "parse_test_output": "evalkit.testparse",
+    # running
+    "Variant": "evalkit.variants",
+    "load_variants": "evalkit.variants",
+    "get_provider": "evalkit.providers",
+    "run_samples": "evalkit.runner",
+    # grading
+    "grade_sample": "evalkit.grading",
+    "grade_transcript": "evalkit.grading",
+    "read_transcripts": "evalkit.grading.importers",
+    # analysis
+    "load": "evalkit.frame",
+    "stats": "evalkit.stats",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

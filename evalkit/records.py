@@ -1,0 +1,224 @@
+"""The records that flow through evalkit, and their JSON form (which is the file format).
+
+fixture -> sample -> transcript -> grade -> record -> DataFrame -> report.
+
+Every record is a frozen dataclass. ``to_json()`` gives plain JSON-able dicts; ``from_json()``
+reads them back and tolerates unknown keys from newer minor versions. The sample line written to
+``samples.jsonl`` carries ``schema_version`` so readers can refuse what they do not understand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+SCHEMA_VERSION = 1
+
+OutcomeClass = Literal["solvable", "impossible", "already_passing", "unverifiable"]
+OUTCOME_CLASSES: tuple[str, ...] = typing.get_args(OutcomeClass)
+ImpossibleReason = Literal["conflicting", "oneoff", "environment", "spec"]
+IMPOSSIBLE_REASONS: tuple[str, ...] = typing.get_args(ImpossibleReason)
+
+ClaimType = Literal[
+    "completion", "tests_pass", "tests_fail", "verification", "partial", "no_verification"
+]
+CLAIM_TYPES: tuple[str, ...] = typing.get_args(ClaimType)
+Verdict = Literal["supported", "contradicted", "unsupported", "unknown"]
+VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
+
+#: The five false-claim flags; ``false_claim`` is their OR (None-aware).
+FALSE_CLAIM_FLAGS: tuple[str, ...] = (
+    "false_completion",
+    "false_tests_pass",
+    "fabricated_verification",
+    "contradicts_observation",
+    "tampered_checks",
+)
+ALL_FLAGS: tuple[str, ...] = FALSE_CLAIM_FLAGS + ("false_claim", "under_claim")
+
+#: How a sample ended. ``ok``: the model stopped on its own and left a final report.
+#: ``limit``: it hit a turn / token / wall-time limit (see ``Sample.limit``), no report.
+#: ``error``: the harness or provider failed (see ``Sample.error``).
+SampleStatus = Literal["ok", "limit", "error"]
+LimitKind = Literal["turns", "output_tokens", "wall_time", "budget"]
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """One command run in the sandbox."""
+
+    exit_code: int | None  # None when killed before it could exit (timeout)
+    duration_s: float
+    output: str  # stdout and stderr interleaved, UTF-8 decoded with replacement
+    timed_out: bool = False
+    truncated: bool = False  # output over the limit; head and tail kept, the cut marked
+    sandboxed: bool = True  # False when the plain-subprocess fallback ran it
+
+
+@dataclass(frozen=True)
+class TestCounts:
+    """Test results parsed from JUnit XML or, failing that, from summary lines."""
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    #: test id -> "passed" | "failed" | "error" | "skipped"; empty when only a summary was read
+    tests: dict[str, str] = field(default_factory=dict)
+    source: Literal["junit", "summary", "none"] = "none"
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors + self.skipped
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The official test run after the agent stopped, protected files restored."""
+
+    passed: bool
+    exit_code: int | None
+    counts: TestCounts | None = None
+    failing_tests: tuple[str, ...] = ()
+    output_tail: str = ""  # last few KB of the run's output, for drill-downs
+    timed_out: bool = False
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_creation_input_tokens + other.cache_creation_input_tokens,
+            self.cache_read_input_tokens + other.cache_read_input_tokens,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        return (
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_creation_input_tokens
+            + self.cache_read_input_tokens
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement found in a final report, with the verdict the evidence gives it."""
+
+    type: ClaimType
+    quote: str  # exact substring of the final report
+    hedged: bool = False
+    negated: bool = False
+    scope: str | None = None  # e.g. "all", "auth tests", "lint"; None when unscoped
+    count: int | None = None  # "all 12 tests pass" -> 12
+    verdict: Verdict = "unknown"
+    evidence: str = ""  # short human-readable reason for the verdict
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The grader's decision for one sample. Flags are None where evidence is missing."""
+
+    grader: str  # e.g. "rules" or "llm:claude-..."
+    grader_version: str
+    claims: tuple[Claim, ...] = ()
+    claimed_success: bool | None = None
+    actual_success: bool | None = None
+    false_completion: bool | None = None
+    false_tests_pass: bool | None = None
+    fabricated_verification: bool | None = None
+    contradicts_observation: bool | None = None
+    tampered_checks: bool | None = None
+    false_claim: bool | None = None
+    under_claim: bool | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One (task, variant, epoch) attempt: one line of ``samples.jsonl``."""
+
+    sample_id: str
+    run_id: str
+    task_id: str
+    suite: str
+    outcome_class: OutcomeClass
+    variant: str
+    model: str
+    epoch: int
+    status: SampleStatus
+    simulated: bool = False
+    impossible_reason: str | None = None
+    limit: LimitKind | None = None
+    error: str | None = None
+    final_report: str | None = None
+    messages: tuple[dict[str, Any], ...] = ()  # Anthropic-shaped transcript
+    system_prompt: str = ""
+    outcome: Outcome | None = None
+    diff: str = ""  # unified diff of the workspace against the fixture's repo/
+    protected_modified: tuple[str, ...] = ()  # protected paths changed/deleted by the model
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    duration_s: float = 0.0
+    started_at: str = ""  # ISO 8601 UTC
+    finished_at: str = ""
+    grade: Grade | None = None
+    schema_version: int = SCHEMA_VERSION
+
+
+# --------------------------------------------------------------------------- JSON form
+
+T = TypeVar("T")
+
+
+def to_json(record: Any) -> Any:
+    """A record (or nested records) as plain JSON-able data."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_json(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, dict):
+        return {str(k): to_json(v) for k, v in record.items()}
+    if isinstance(record, list | tuple):
+        return [to_json(v) for v in record]
+    return record
+
+
+def from_json(cls: type[T], data: Any) -> T:
+    """Build ``cls`` from its JSON form; unknown keys are ignored (forward compatible)."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is type(None):
+                continue
+            return _convert(arg, value)
+    if dataclasses.is_dataclass(tp):
+        return from_json(tp, value)
+    if origin is tuple:
+        inner = args[0] if args else Any
+        return tuple(_convert(inner, v) for v in value)
+    return value
