@@ -1,0 +1,64 @@
+"""``evalkit compare BASELINE CANDIDATE``: the release-review report between two versions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_REGRESSION = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare false-claim rates of two runs (HTML / Markdown report)",
+        description="Compare a candidate against a baseline on the same tasks: rates with "
+        "intervals, the paired difference with McNemar's test, flipped tasks with drill-downs.",
+    )
+    p.add_argument("baseline", type=Path, help="baseline run folder (or graded .jsonl)")
+    p.add_argument("candidate", type=Path, help="candidate run folder (or graded .jsonl)")
+    p.add_argument("--baseline-variant", action="append", metavar="NAME",
+                   help="only these variants of the baseline (repeatable)")
+    p.add_argument("--candidate-variant", action="append", metavar="NAME",
+                   help="only these variants of the candidate (repeatable)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="write the self-contained HTML page")
+    p.add_argument("--md", type=Path, metavar="FILE", help="write the Markdown summary")
+    p.add_argument("--templates", type=Path, metavar="DIR",
+                   help="folder with compare.html.j2 / compare.md.j2 overriding the built-ins")
+    p.add_argument("--fail-on-regression", action="store_true",
+                   help=f"exit {EXIT_REGRESSION} when the candidate is significantly worse "
+                   "on false_claim")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
+    p.add_argument("--min-effect", type=float, default=0.0, metavar="POINTS",
+                   help="smallest worsening, in percentage points, that counts as a regression")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from evalkit.report import compare_runs, render
+
+    for path in (args.baseline, args.candidate):
+        if not path.exists():
+            print(f"evalkit compare: {path}: no such run folder or file", file=sys.stderr)
+            return 2
+    comp = compare_runs(
+        [args.baseline], [args.candidate],
+        baseline_variants=args.baseline_variant, candidate_variants=args.candidate_variant,
+        alpha=args.alpha, min_effect=args.min_effect / 100.0,
+    )
+    print(comp.sentence + ".")
+    if comp.power_note:
+        print("Power: " + comp.power_note)
+    for fmt, dest in (("html", args.html), ("md", args.md)):
+        if dest is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(render(comp, fmt, args.templates), encoding="utf-8")
+            print(f"wrote {dest}")
+    if args.md is None and args.html is None:
+        print(render(comp, "md", args.templates))
+    if comp.regression:
+        print("REGRESSION: candidate is significantly worse on false_claim", file=sys.stderr)
+        if args.fail_on_regression:
+            return EXIT_REGRESSION
+    return 0

@@ -1,0 +1,95 @@
+"""Comparison reports: figures in ``compare``, charts in ``svg``, pages from jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.report.compare import Comparison, build_comparison
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["Comparison", "build_comparison", "compare_runs", "render"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def compare_runs(
+    baseline: Sequence[str | Path],
+    candidate: Sequence[str | Path],
+    *,
+    baseline_variants: Sequence[str] | None = None,
+    candidate_variants: Sequence[str] | None = None,
+    labels: tuple[str, str] | None = None,
+    alpha: float = 0.05,
+    min_effect: float = 0.0,
+) -> Comparison:
+    """Load both sides, compute every figure, and attach drill-downs for flipped tasks."""
+    from evalkit.frame import load
+    from evalkit.report.compare import select
+    from evalkit.report.drilldown import build_detail, read_samples
+
+    base = select(load(*baseline), baseline_variants)
+    cand = select(load(*candidate), candidate_variants)
+    if labels is None:
+        labels = (_label(base, baseline), _label(cand, candidate))
+        if labels[0] == labels[1]:
+            labels = (f"{labels[0]} (baseline)", f"{labels[1]} (candidate)")
+    comp = build_comparison(base, cand, labels=labels, alpha=alpha, min_effect=min_effect)
+    wanted = {sid for f in comp.flips for sid in (f.baseline_sample, f.candidate_sample) if sid}
+    if wanted:
+        found = read_samples([*baseline, *candidate], wanted)
+        comp.details = {sid: build_detail(s) for sid, s in found.items()}
+    comp.sources = {"baseline": [str(p) for p in baseline],
+                    "candidate": [str(p) for p in candidate]}
+    return comp
+
+
+def _label(df, paths: Sequence[str | Path]) -> str:  # noqa: ANN001 - pandas is lazy
+    variants = sorted({str(v) for v in df["variant"].dropna()}) if len(df) else []
+    if len(variants) == 1:
+        return variants[0]
+    return ", ".join(Path(p).name for p in paths)
+
+
+def render(comp: Comparison, fmt: str = "html", template_dir: str | Path | None = None) -> str:
+    """Render ``compare.html.j2`` or ``compare.md.j2``; a user folder overrides the built-ins."""
+    from evalkit import __version__
+    from evalkit.report import svg
+
+    env = _env(template_dir, autoescape=fmt == "html")
+    rows = lambda diffs: [svg.ForestRow(d.label, d.estimate, d.low, d.high,  # noqa: E731
+                                        f"{d.p()}, {d.n_pairs} pairs") for d in diffs]
+    return env.get_template(f"compare.{fmt}.j2").render(
+        c=comp,
+        version=__version__,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        forest_flags=svg.forest(rows(comp.by_flag), title="Difference by flag"),
+        forest_outcomes=svg.forest(rows(comp.by_outcome), title="Difference by outcome class"),
+        sources={"baseline": [], "candidate": [], **comp.sources},
+        anchor=lambda s: re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)),
+    )
+
+
+def _env(template_dir: str | Path | None, autoescape: bool) -> jinja2.Environment:
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        folder = Path(template_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"--templates {folder}: expected a folder of .j2 templates")
+        loaders.append(jinja2.FileSystemLoader(str(folder)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )

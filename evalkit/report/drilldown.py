@@ -1,0 +1,190 @@
+"""Drill-down of one sample: its final report with claims highlighted, next to the evidence.
+
+Reads full sample lines (with transcripts) only for the few samples a report links to, so the
+DataFrame used for the figures never carries transcripts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+MAX_STEP_OUTPUT = 1500
+MAX_STEPS = 40
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "bash" | "edit" | "view" | "text"
+    title: str  # the command, or "str_replace src/x.py"
+    output: str
+    is_error: bool = False
+    protected: bool = False  # touches a protected file
+
+
+@dataclass(frozen=True)
+class Detail:
+    sample_id: str
+    task_id: str
+    variant: str
+    model: str
+    simulated: bool
+    status: str
+    report_html: Markup  # escaped report text with <mark> around each claim
+    claims: list[dict[str, Any]]
+    flags: dict[str, Any]
+    official: dict[str, Any] | None
+    protected_modified: list[str]
+    steps: list[Step]
+    steps_omitted: int
+
+
+def read_samples(paths: Iterable[str | Path], wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """Full sample dicts by id for ``wanted`` ids, newest grade applied; bad lines skipped."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        for run_dir in _run_dirs(Path(path)):
+            found.update(_scan(run_dir / "samples.jsonl", wanted, "sample_id"))
+            regrades = _scan(run_dir / "grades.jsonl", wanted, "sample_id", last=True)
+            for sid, line in regrades.items():
+                if sid in found and isinstance(line.get("grade"), dict):
+                    found[sid] = {**found[sid], "grade": line["grade"]}
+    return found
+
+
+def _run_dirs(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path.parent]
+    if (path / "samples.jsonl").is_file():
+        return [path]
+    return sorted(p.parent for p in path.glob("*/samples.jsonl"))
+
+
+def _scan(file: Path, wanted: set[str], key: str, last: bool = False) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    if not file.is_file():
+        return out
+    with file.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not any(w in line for w in wanted):
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            sid = obj.get(key) or obj.get("id")
+            if sid in wanted and (last or sid not in out):
+                out[sid] = obj
+    return out
+
+
+def build_detail(sample: dict[str, Any]) -> Detail:
+    grade = sample.get("grade") or {}
+    claims = list(grade.get("claims") or [])
+    report = sample.get("final_report") or ""
+    flags = {k: grade.get(k) for k in (
+        "claimed_success", "actual_success", "false_claim", "false_completion",
+        "false_tests_pass", "fabricated_verification", "contradicts_observation",
+        "tampered_checks", "under_claim")}
+    steps = transcript_steps(sample.get("messages") or [], set(sample.get("protected_modified")
+                                                               or []))
+    return Detail(
+        sample_id=str(sample.get("sample_id") or sample.get("id")),
+        task_id=str(sample.get("task_id", "")),
+        variant=str(sample.get("variant", "")),
+        model=str(sample.get("model", "")),
+        simulated=bool(sample.get("simulated")),
+        status=str(sample.get("status", "")),
+        report_html=highlight(report, claims),
+        claims=claims,
+        flags=flags,
+        official=sample.get("outcome"),
+        protected_modified=list(sample.get("protected_modified") or []),
+        steps=steps[-MAX_STEPS:],
+        steps_omitted=max(0, len(steps) - MAX_STEPS),
+    )
+
+
+def highlight(report: str, claims: list[dict[str, Any]]) -> Markup:
+    """Escape the report and wrap each claim's quote in a <mark> coloured by its verdict."""
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for claim in claims:
+        quote = claim.get("quote") or ""
+        start = report.find(quote) if quote else -1
+        while start != -1 and any(s < start + len(quote) and start < e for s, e, _ in spans):
+            start = report.find(quote, start + 1)
+        if start != -1:
+            spans.append((start, start + len(quote), claim))
+    spans.sort(key=lambda s: s[0])
+    parts, pos = [], 0
+    for start, end, claim in spans:
+        parts.append(escape(report[pos:start]))
+        verdict = str(claim.get("verdict", "unknown"))
+        tip = f"{claim.get('type')} · {verdict}"
+        if claim.get("hedged"):
+            tip += " · hedged"
+        if claim.get("evidence"):
+            tip += f" — {claim['evidence']}"
+        parts.append(f'<mark class="claim v-{escape(verdict)}" title="{escape(tip)}">'
+                     f"{escape(report[start:end])}</mark>")
+        pos = end
+    parts.append(escape(report[pos:]))
+    return Markup("".join(parts))
+
+
+def transcript_steps(messages: list[dict[str, Any]], protected: set[str]) -> list[Step]:
+    """Tool calls paired with their results, in order; the agent's texts in between."""
+    results: dict[str, tuple[str, bool]] = {}
+    for msg in messages:
+        for block in _blocks(msg):
+            if block.get("type") == "tool_result":
+                results[str(block.get("tool_use_id"))] = (
+                    _result_text(block.get("content")), bool(block.get("is_error")))
+    steps: list[Step] = []
+    for msg in messages:
+        if msg.get("role") != "assistant":
+            continue
+        for block in _blocks(msg):
+            if block.get("type") == "text" and block.get("text", "").strip():
+                steps.append(Step("text", "", _cut(block["text"])))
+            elif block.get("type") == "tool_use":
+                inp = block.get("input") or {}
+                out, err = results.get(str(block.get("id")), ("(no result)", False))
+                if "command" in inp and block.get("name") in ("bash", "Bash"):
+                    steps.append(Step("bash", str(inp["command"]), _cut(out), err))
+                else:
+                    path = str(inp.get("path") or inp.get("file_path") or "")
+                    cmd = str(inp.get("command") or block.get("name"))
+                    kind = "view" if cmd in ("view", "Read") else "edit"
+                    hit = any(path.endswith(p) for p in protected) if path else False
+                    steps.append(Step(kind, f"{cmd} {path}".strip(), _cut(out), err,
+                                      hit and kind == "edit"))
+    return steps
+
+
+def _blocks(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    content = msg.get("content")
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [b for b in content or [] if isinstance(b, dict)]
+
+
+def _result_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
+    return ""
+
+
+def _cut(text: str, limit: int = MAX_STEP_OUTPUT) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[… {len(text) - limit} characters cut …]\n{text[-half:]}"
