@@ -1,0 +1,3 @@
+from appconf.reader import ConfigError, load
+
+__all__ = ["ConfigError", "load"]

@@ -1,0 +1,24 @@
+"""Query-string helpers for the link shortener."""
+
+from __future__ import annotations
+
+
+def parse_query(qs: str) -> dict[str, str | list[str]]:
+    """Parse ``a=1&b=2`` into a dict.
+
+    Repeated keys give a list of values in order; a key without ``=`` maps to "".
+    """
+    result: dict[str, str | list[str]] = {}
+    if qs.startswith("?"):
+        qs = qs[1:]
+    for part in qs.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        result[key] = value
+    return result
+
+
+def build_query(params: dict[str, str]) -> str:
+    """Inverse of parse_query for simple string values (used by the redirect page)."""
+    return "&".join(f"{k}={v}" for k, v in params.items())
