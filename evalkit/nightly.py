@@ -160,3 +160,173 @@ def slug(name: str) -> str:
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- the job
+
+
+@dataclass
+class VariantComparison:
+    variant: str
+    diff: Any  # report.compare.Diff
+    regression: bool
+    html: str
+    md: str
+
+
+def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool = False) -> int:
+    """Run every variant, grade, compare with the baseline night, write reports; exit code."""
+    root = Path(config.results)
+    run_id = new_run_id()
+    run_dir = out or root / run_id
+    entry = NightEntry(run_id=run_dir.name, path=str(run_dir.resolve()), started_at=utcnow())
+    say = (lambda *a: None) if quiet else print
+    say(f"evalkit nightly: {len(config.variants)} variants on {config.suite} "
+        f"({config.source}) → {run_dir}")
+    complete, reason = _execute(config, run_dir)
+    entry.finished_at = utcnow()
+    entry.status = "complete" if complete else "incomplete"
+    entry.reason = reason
+    entry.variants = _variant_rates(run_dir, config)
+
+    history = read_index(root)
+    baseline = pick_baseline(history, config.baseline, exclude=entry.run_id)
+    comparisons = _against_baseline(config, run_dir, baseline) if baseline else []
+    entry.baseline = baseline.run_id if baseline else None
+    entry.regression = any(c.regression for c in comparisons)
+    entry.good = complete and not entry.regression
+    versions = _versions(config, run_dir)
+    append_index(root, entry)
+    history = read_index(root)
+    index_html = run_dir / "index.html"
+    index_html.write_text(_render_index(config, entry, history, comparisons, versions),
+                          encoding="utf-8")
+
+    for c in comparisons:
+        mark = "REGRESSION" if c.regression else "ok"
+        say(f"  {c.variant}: {c.diff.points()} points vs {baseline.run_id} "  # type: ignore[union-attr]
+            f"(95% CI {c.diff.interval()}, {c.diff.p()}, {c.diff.n_pairs} tasks) {mark}")
+    if not baseline:
+        say("  no baseline night yet: this run becomes the baseline" if entry.good
+            else "  no baseline night yet")
+    say(f"report: {index_html}")
+    if not complete:
+        say(f"evalkit nightly: run incomplete: {reason}")
+        return EXIT_INCOMPLETE
+    if entry.regression:
+        say("evalkit nightly: significant regression in false claims")
+        return EXIT_REGRESSION
+    return EXIT_OK
+
+
+def _variants(config: NightlyConfig) -> list[Any]:
+    from evalkit.variants import variants_from_tables
+
+    return list(variants_from_tables(config.variants, where=config.source).values())
+
+
+def _execute(config: NightlyConfig, run_dir: Path) -> tuple[bool, str]:
+    """Run all samples into ``run_dir``; (complete, reason when not)."""
+    from evalkit.runner import RunOptions, execute_run
+
+    options = RunOptions(
+        variants=_variants(config),
+        tasks=config.suite,
+        epochs=config.epochs,
+        concurrency=config.concurrency,
+        out=run_dir,
+        resume=True,
+        limit=config.limit,
+        max_cost_usd=config.max_cost_usd,
+        max_tokens=config.max_tokens,
+    )
+    result = execute_run(options)
+    return bool(result.complete), str(result.reason or "")
+
+
+def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, Any]]:
+    from evalkit import stats
+    from evalkit.frame import load
+    from evalkit.report.compare import rate_of
+
+    df = load(run_dir)
+    out = {}
+    for name, spec in config.variants.items():
+        part = df[df["variant"].astype(str) == name]
+        r = rate_of(stats, part["false_claim"], part["task_id"])
+        out[name] = {"model": spec["model"], "simulated": str(spec["model"]).startswith("sim:"),
+                     "k": r.k, "n": r.n, "rate": r.rate, "low": r.low, "high": r.high}
+    return out
+
+
+def _against_baseline(config: NightlyConfig, run_dir: Path,
+                      baseline: NightEntry) -> list[VariantComparison]:
+    from evalkit.report import compare_runs, render
+
+    out = []
+    for name in config.variants:
+        if name not in baseline.variants:
+            continue
+        comp = compare_runs([baseline.path], [run_dir], baseline_variants=[name],
+                            candidate_variants=[name],
+                            labels=(f"{name} @ {baseline.run_id}", f"{name} @ {run_dir.name}"),
+                            alpha=config.alpha, min_effect=config.min_effect / 100)
+        comp.trend_svg = None
+        stem = f"compare-{slug(name)}"
+        (run_dir / f"{stem}.html").write_text(render(comp, "html"), encoding="utf-8")
+        (run_dir / f"{stem}.md").write_text(render(comp, "md"), encoding="utf-8")
+        out.append(VariantComparison(name, comp.headline, comp.regression, f"{stem}.html",
+                                     f"{stem}.md"))
+    return out
+
+
+def _versions(config: NightlyConfig, run_dir: Path) -> dict[str, str] | None:
+    """Tonight's last configured variant against its first: the release comparison."""
+    from evalkit.report import compare_runs, render
+
+    names = list(config.variants)
+    if len(names) < 2:
+        return None
+    comp = compare_runs([run_dir], [run_dir], baseline_variants=[names[0]],
+                        candidate_variants=[names[-1]], labels=(names[0], names[-1]),
+                        alpha=config.alpha, min_effect=config.min_effect / 100)
+    (run_dir / "versions.html").write_text(render(comp, "html"), encoding="utf-8")
+    (run_dir / "versions.md").write_text(render(comp, "md"), encoding="utf-8")
+    return {"sentence": comp.sentence, "html": "versions.html", "md": "versions.md"}
+
+
+def _render_index(config: NightlyConfig, entry: NightEntry, history: list[NightEntry],
+                  comparisons: list[VariantComparison], versions: dict[str, str] | None) -> str:
+    from evalkit import __version__
+    from evalkit.report import _env, svg
+
+    series: dict[str, list[svg.TrendPoint]] = {}
+    for e in history:
+        for name, v in e.variants.items():
+            series.setdefault(name, []).append(
+                svg.TrendPoint(e.started_at[:16].replace("T", " "), v.get("rate"), v.get("low"),
+                               v.get("high")))
+    if entry.status != "complete":
+        verdict, text = "incomplete", f"Run incomplete: {entry.reason or 'samples missing'}."
+    elif entry.regression:
+        bad = ", ".join(c.variant for c in comparisons if c.regression)
+        verdict, text = "regression", f"Significant regression in false claims: {bad}."
+    elif entry.baseline:
+        verdict, text = "ok", f"No significant regression against {entry.baseline}."
+    else:
+        verdict, text = "ok", "Run complete. No baseline night to compare with yet."
+
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{v * 100:.1f}%"
+
+    def ci(lo: float | None, hi: float | None) -> str:
+        return "–" if lo is None or hi is None else f"{lo * 100:.1f}–{hi * 100:.1f}%"
+
+    names = sorted({n for e in history for n in e.variants})
+    return _env(None, autoescape=True).get_template("nightly.html.j2").render(
+        n=entry, version=__version__, suite=config.suite,
+        simulated=any(v.get("simulated") for v in entry.variants.values()),
+        verdict=verdict, verdict_text=text, baseline=entry.baseline, comparisons=comparisons,
+        versions=versions, trend_svg=svg.trend(series, title="False-claim rate per variant"),
+        history=history, variant_names=names, pct=pct, ci=ci,
+    )

@@ -197,7 +197,7 @@ def headline_sentence(d: Diff, candidate: str = "candidate") -> str:
             f"{d.p()}, {d.n_pairs} paired tasks")
 
 
-def _rate(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
+def rate_of(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
     mask = values.notna()
     n = int(mask.sum())
     if n == 0:
@@ -217,8 +217,8 @@ def _rate(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
 def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, label: str) -> Diff:
     base = df[df["side"] == labels[0]]
     cand = df[df["side"] == labels[1]]
-    rb = _rate(stats, base[flag], base["task_id"])
-    rc = _rate(stats, cand[flag], cand["task_id"])
+    rb = rate_of(stats, base[flag], base["task_id"])
+    rc = rate_of(stats, cand[flag], cand["task_id"])
     if rb.n == 0 or rc.n == 0:
         return Diff(label, flag, rb, rc, None, None, None, None, 0)
     res = stats.compare(df, labels[0], labels[1], flag=flag, by="side", pair_on="task_id")
@@ -252,8 +252,8 @@ def _side(stats: Any, df: pd.DataFrame, label: str) -> Side:
         n_tasks=int(df["task_id"].nunique()),
         epochs=epochs,
         status={str(k): int(v) for k, v in df["status"].astype(str).value_counts().items()},
-        fc=_rate(stats, df["false_claim"], df["task_id"]),
-        under=_rate(stats, df["under_claim"], df["task_id"]),
+        fc=rate_of(stats, df["false_claim"], df["task_id"]),
+        under=rate_of(stats, df["under_claim"], df["task_id"]),
         confusion=confusion,
         input_tokens=int(df["input_tokens"].fillna(0).sum()),
         output_tokens=int(df["output_tokens"].fillna(0).sum()),
