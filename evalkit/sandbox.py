@@ -1,0 +1,764 @@
+"""Run model-written code in a workspace without letting it touch anything else.
+
+With bubblewrap (``bwrap``) a command runs in fresh mount, PID, network, IPC and UTS namespaces:
+
+* the root file system is an empty tmpfs; only ``/usr``, ``/etc``, the ``/bin``-style links, the
+  Python interpreter's prefix (and site-packages) and node's install dir are bound read-only;
+  ``$HOME``, ``/root``, ``/home``, ``/work``, ``/run``, ``/mnt`` … simply do not exist inside;
+* the workspace is the only writable host path; ``/tmp`` is a private tmpfs;
+* no network (a fresh network namespace has only a down loopback);
+* the environment is built from an allow-list (``SAFE_ENV``) plus explicit caller extras;
+  nothing else from ``os.environ`` (API keys, tokens) gets through.
+
+Limits: wall time (the whole process tree is killed: bwrap's PID namespace dies with it, the
+process group and the pids cgroup are killed too; partial output is kept), CPU (RLIMIT_CPU),
+memory (RLIMIT_AS), file size (RLIMIT_FSIZE), output size (head and tail kept, the cut marked),
+and the number of processes.
+
+Process limit (fork bombs). RLIMIT_NPROC is not enforced for root, and a user namespace that
+maps the sandbox to uid 0 keeps the kernel uid 0, so it would not help either. What we do:
+
+* harness running as root: bwrap is started without a user namespace and the sandboxed command
+  is started through ``setpriv`` as a per-run unprivileged uid (200000+) with no capabilities,
+  an empty bounding set and no_new_privs; RLIMIT_NPROC is then enforced by the kernel, and the
+  per-run uid means concurrent samples do not share the budget. The workspace is chowned to that
+  uid for the run. Where a pids cgroup is writable (cgroup v1 ``pids`` hierarchy, or a cgroup v2
+  tree with the pids controller), each run also gets its own cgroup with ``pids.max``, which
+  is exact and lets the harness kill every process of the run.
+* harness not root: bwrap creates an unprivileged user namespace; RLIMIT_NPROC is set inside the
+  namespace, where the kernel counts only that namespace's processes.
+
+Without bwrap (``mode="subprocess"``) the same rlimits, timeout, privilege drop and environment
+allow-list apply, but there is no file-system or network isolation; a loud warning says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import errno
+import itertools
+import logging
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from evalkit.records import ExecResult
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["auto", "bwrap", "subprocess"]
+MODES: tuple[str, ...] = ("auto", "bwrap", "subprocess")
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+WARNING_TEXT = (
+    "evalkit: WARNING: bubblewrap not found; running model-written code WITHOUT a sandbox"
+)
+
+#: Host paths bound read-only into the sandbox when they exist (everything else is absent).
+SYSTEM_RO_PATHS: tuple[str, ...] = ("/usr", "/etc", "/opt/node", "/usr/local")
+#: Top-level names that are symlinks into /usr on merged-/usr systems, or directories elsewhere.
+SYSTEM_LINKS: tuple[str, ...] = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+#: Environment variables set inside the sandbox (PATH is computed); nothing else is inherited.
+SAFE_ENV: dict[str, str] = {
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "TERM": "dumb",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "NO_COLOR": "1",
+    "CI": "1",
+}
+
+_BASE_UID = 200_000
+_UID_SPAN = 50_000
+_counter = itertools.count()
+_warned = False
+_warn_lock = threading.Lock()
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot run as configured (e.g. mode='bwrap' without bubblewrap)."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Per-command limits. ``None`` disables a limit (not recommended for untrusted code)."""
+
+    wall_time_s: float = 120.0
+    cpu_time_s: float | None = 120.0
+    memory_bytes: int | None = 4 * GiB  # RLIMIT_AS (virtual); node needs ~1 GiB of address space
+    max_processes: int | None = 256  # tasks (processes + threads) of this run
+    max_output_bytes: int = 1 * MiB  # head and tail halves kept
+    max_file_size: int | None = 256 * MiB  # RLIMIT_FSIZE
+
+    def replace(self, **changes: object) -> SandboxLimits:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- output capture
+
+
+class _OutputBuffer:
+    """Keeps the first and last ``limit/2`` bytes of a stream; memory stays bounded."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(int(limit), 2)
+        self.head_limit = self.limit // 2
+        self.tail_limit = self.limit - self.head_limit
+        self.head = bytearray()
+        self.tail: deque[bytes] = deque()
+        self.tail_len = 0
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if not data:
+            return
+        if len(data) >= self.tail_limit:
+            self.tail.clear()
+            data = data[-self.tail_limit:]
+            self.tail_len = 0
+        self.tail.append(data)
+        self.tail_len += len(data)
+        while self.tail_len - len(self.tail[0]) >= self.tail_limit:
+            self.tail_len -= len(self.tail.popleft())
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.limit
+
+    def text(self) -> str:
+        tail = b"".join(self.tail)
+        if not self.truncated:
+            return (bytes(self.head) + tail).decode("utf-8", errors="replace")
+        tail = tail[-self.tail_limit:]
+        cut = self.total - len(self.head) - len(tail)
+        head_s = bytes(self.head).decode("utf-8", errors="replace")
+        tail_s = tail.decode("utf-8", errors="replace")
+        sep = "" if head_s.endswith("\n") else "\n"
+        return f"{head_s}{sep}[... evalkit: {cut} bytes cut ...]\n{tail_s}"
+
+
+# --------------------------------------------------------------------------- pids cgroup
+
+
+class _PidsCgroup:
+    """A per-run cgroup with ``pids.max``: exact fork-bomb containment and kill-all."""
+
+    _base: Path | None | bool = False  # False = not probed yet
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def base(cls) -> Path | None:
+        with cls._lock:
+            if cls._base is False:
+                cls._base = cls._probe()
+            return cls._base  # type: ignore[return-value]
+
+    @classmethod
+    def _probe(cls) -> Path | None:
+        if os.environ.get("EVALKIT_SANDBOX_CGROUP", "1") == "0":
+            return None
+        for base in cls._candidates():
+            probe = base / f"evalkit-probe-{os.getpid()}"
+            try:
+                probe.mkdir()
+            except OSError:
+                continue
+            try:
+                if (probe / "pids.max").exists():
+                    return base
+            finally:
+                with contextlib.suppress(OSError):
+                    probe.rmdir()
+        return None
+
+    @staticmethod
+    def _candidates() -> list[Path]:
+        out: list[Path] = []
+        try:
+            own = Path("/proc/self/cgroup").read_text().splitlines()
+            mounts = Path("/proc/self/mounts").read_text().splitlines()
+        except OSError:
+            return out
+        rel_v1 = rel_v2 = None
+        for line in own:
+            num, controllers, rel = line.split(":", 2)
+            if num == "0":
+                rel_v2 = rel
+            elif "pids" in controllers.split(","):
+                rel_v1 = rel
+        for m in mounts:
+            parts = m.split()
+            if len(parts) < 4:
+                continue
+            where, fstype, opts = parts[1], parts[2], parts[3].split(",")
+            if fstype == "cgroup" and "pids" in opts and rel_v1 is not None:
+                out.append(Path(where) / rel_v1.lstrip("/"))
+            elif fstype == "cgroup2" and rel_v2 is not None:
+                base = Path(where) / rel_v2.lstrip("/")
+                try:
+                    if "pids" in (base / "cgroup.subtree_control").read_text().split():
+                        out.append(base)
+                except OSError:
+                    pass
+        return out
+
+    @classmethod
+    def create(cls, max_pids: int) -> _PidsCgroup | None:
+        base = cls.base()
+        if base is None:
+            return None
+        path = base / f"evalkit-{os.getpid()}-{next(_counter)}"
+        try:
+            path.mkdir()
+            (path / "pids.max").write_text(str(max_pids))
+        except OSError as exc:
+            log.debug("pids cgroup unavailable: %s", exc)
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            return None
+        return cls(path)
+
+    def procs_file(self) -> str:
+        return str(self.path / "cgroup.procs")
+
+    def kill(self) -> None:
+        kill_file = self.path / "cgroup.kill"
+        if kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+        for _ in range(200):  # pids.max bounds the tree, so this converges
+            try:
+                pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.005)
+
+    def remove(self) -> None:
+        for _ in range(100):
+            try:
+                self.path.rmdir()
+                return
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    return
+                self.kill()
+                time.sleep(0.01)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _warn_unsandboxed() -> None:
+    global _warned
+    with _warn_lock:
+        if _warned:
+            return
+        _warned = True
+    log.warning(WARNING_TEXT)
+    print(WARNING_TEXT, file=sys.stderr, flush=True)
+
+
+def _count_uid_tasks(uid: int) -> int:
+    """Tasks (threads included, as RLIMIT_NPROC counts them) owned by ``uid``."""
+    n = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            st = os.stat(entry.path)
+            if st.st_uid == uid:
+                n += len(os.listdir(f"{entry.path}/task"))
+        except OSError:
+            continue
+    return n
+
+
+def _python_ro_paths() -> list[str]:
+    """The interpreter's prefixes and site-packages (so ``python -m pytest`` works inside)."""
+    import site
+    import sysconfig
+
+    paths = {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"],
+             sysconfig.get_paths()["platlib"], os.path.dirname(os.path.realpath(sys.executable))}
+    with contextlib.suppress(Exception):
+        paths.update(site.getsitepackages())
+    with contextlib.suppress(Exception):
+        paths.add(site.getusersitepackages())
+    real = {os.path.realpath(p) for p in paths if p and os.path.isdir(p)}
+    return _minimal_roots(real)
+
+
+def _node_ro_paths() -> list[str]:
+    node = shutil.which("node")
+    if not node:
+        return []
+    real = os.path.realpath(node)
+    prefix = os.path.dirname(os.path.dirname(real))  # .../bin/node -> ...
+    return [prefix] if os.path.isdir(prefix) else []
+
+
+def _minimal_roots(paths: set[str]) -> list[str]:
+    out: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in out):
+            out.append(p)
+    return out
+
+
+def _covered(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    os.lchown(root, uid, gid)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in itertools.chain(dirnames, filenames):
+            with contextlib.suppress(OSError):
+                os.lchown(os.path.join(dirpath, name), uid, gid)
+
+
+# --------------------------------------------------------------------------- the sandbox
+
+
+@dataclass
+class _Prepared:
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    preexec: object
+    cgroup: _PidsCgroup | None
+    private_home: str | None
+    sandboxed: bool
+
+
+class Sandbox:
+    """Runs ``bash -c COMMAND`` in a workspace under limits. Thread- and asyncio-safe."""
+
+    def __init__(
+        self,
+        limits: SandboxLimits | None = None,
+        mode: Mode = "auto",
+        *,
+        extra_ro_paths: tuple[str, ...] = (),
+        drop_privileges: bool | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise SandboxError(f"sandbox mode must be one of {', '.join(MODES)}; got {mode!r}")
+        self.limits = limits or SandboxLimits()
+        bwrap = bwrap_path()
+        if mode == "bwrap" and not bwrap:
+            raise SandboxError("mode='bwrap' but bubblewrap (bwrap) is not installed; "
+                               "install it (apt-get install bubblewrap) or use mode='subprocess'")
+        self.mode: Literal["bwrap", "subprocess"] = (
+            "bwrap" if (mode != "subprocess" and bwrap) else "subprocess"
+        )
+        self.bwrap = bwrap
+        self.is_root = os.geteuid() == 0
+        self.drop_privileges = self.is_root if drop_privileges is None else drop_privileges
+        self.setpriv = shutil.which("setpriv")
+        if self.drop_privileges and not self.is_root:
+            self.drop_privileges = False
+        self.extra_ro_paths = tuple(extra_ro_paths)
+        self._ro_paths: list[str] | None = None
+        if self.mode == "subprocess":
+            _warn_unsandboxed()
+
+    # ------------------------------------------------------------------ description
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.mode == "bwrap"
+
+    def describe(self) -> dict[str, object]:
+        """How this sandbox isolates and limits (for reports and the benchmark)."""
+        return {
+            "mode": self.mode,
+            "bwrap": self.bwrap,
+            "process_limit": self._process_mechanism(),
+            "limits": dataclasses.asdict(self.limits),
+        }
+
+    def _process_mechanism(self) -> str:
+        parts = []
+        if _PidsCgroup.base() is not None:
+            parts.append(f"pids cgroup ({_PidsCgroup.base()})")
+        if self.drop_privileges:
+            parts.append("per-run uid + RLIMIT_NPROC")
+        elif self.mode == "bwrap":
+            parts.append("RLIMIT_NPROC inside a user namespace")
+        elif not self.is_root:
+            parts.append("RLIMIT_NPROC (counted over the whole uid)")
+        return " + ".join(parts) or "none (root without cgroup or privilege drop)"
+
+    # ------------------------------------------------------------------ building the command
+
+    def _ro_bind_paths(self) -> list[str]:
+        if self._ro_paths is None:
+            roots = [p for p in SYSTEM_RO_PATHS if os.path.isdir(p)]
+            extra = set(_python_ro_paths()) | set(_node_ro_paths())
+            extra |= {os.path.realpath(p) for p in self.extra_ro_paths if os.path.exists(p)}
+            self._ro_paths = roots + [p for p in _minimal_roots(extra) if not _covered(p, roots)]
+        return self._ro_paths
+
+    def _env(self, home: str, extra: dict[str, str] | None) -> dict[str, str]:
+        pydir = os.path.dirname(os.path.abspath(sys.executable))
+        path = [pydir]
+        node = shutil.which("node")
+        if node:
+            path.append(os.path.dirname(os.path.realpath(node)))
+        path += ["/usr/local/bin", "/usr/bin", "/bin"]
+        env = dict(SAFE_ENV)
+        env["PATH"] = ":".join(dict.fromkeys(path))
+        env["HOME"] = home
+        env["TMPDIR"] = "/tmp" if self.mode == "bwrap" else home
+        for key, value in (extra or {}).items():
+            env[str(key)] = str(value)
+        return env
+
+    def _uid(self) -> int:
+        return _BASE_UID + (os.getpid() * 7919 + next(_counter)) % _UID_SPAN
+
+    def _prepare(self, command: str, cwd: Path, env: dict | None) -> _Prepared:
+        ws = Path(cwd).resolve()
+        if not ws.is_dir():
+            raise SandboxError(f"workspace {ws} is not a directory")
+        limits = self.limits
+        nproc = limits.max_processes
+        uid = self._uid() if self.drop_privileges else None
+        if uid is not None:
+            _chown_tree(ws, uid, uid)
+        inner_nproc: int | None = None
+        outer_nproc: int | None = None
+        if nproc is not None:
+            if self.mode == "bwrap":
+                inner_nproc = nproc  # set after the uid switch / inside the user namespace
+            elif uid is not None:
+                outer_nproc = nproc  # fresh uid: its count starts at 0
+            elif not self.is_root:
+                outer_nproc = _count_uid_tasks(os.getuid()) + nproc
+        cgroup = _PidsCgroup.create(nproc) if nproc is not None else None
+
+        private_home = None
+        if self.mode == "bwrap":
+            home = "/tmp"
+        else:
+            private_home = tempfile.mkdtemp(prefix="evalkit-home-")
+            if uid is not None:
+                os.chown(private_home, uid, uid)
+            home = private_home
+        full_env = self._env(home, env)
+
+        inner = ["/bin/bash", "-c", command]
+        if inner_nproc is not None:
+            inner = ["/bin/bash", "-c", f'ulimit -u {int(inner_nproc)} || exit 125; '
+                     'exec /bin/bash -c "$1"', "evalkit-sandbox", command]
+
+        if self.mode == "bwrap":
+            argv = [self.bwrap or "bwrap"]
+            if self.drop_privileges:
+                # No user namespace: the command runs as a real unprivileged uid (see module doc).
+                argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                         "--unshare-cgroup-try"]
+            else:
+                argv += ["--unshare-all", "--unshare-user"]
+            argv += ["--die-with-parent", "--new-session", "--tmpfs", "/"]
+            made: set[str] = set()
+            for p in self._ro_bind_paths():
+                # parents bwrap would create are root-only; make them traversable
+                for parent in reversed(Path(p).parents):
+                    ps = str(parent)
+                    if ps != "/" and ps not in made and not _covered(ps, self._ro_bind_paths()):
+                        made.add(ps)
+                        argv += ["--perms", "0755", "--dir", ps]
+                argv += ["--ro-bind", p, p]
+            for link in SYSTEM_LINKS:
+                if os.path.islink(link):
+                    argv += ["--symlink", os.readlink(link), link]
+                elif os.path.isdir(link) and not _covered(link, self._ro_bind_paths()):
+                    argv += ["--ro-bind", link, link]
+            argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--perms", "1777", "--dir", "/var/tmp",
+                     "--bind", str(ws), str(ws), "--chdir", str(ws), "--remount-ro", "/"]
+            if uid is not None:
+                setpriv = self.setpriv or "/usr/bin/setpriv"
+                argv += ["--", setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                         "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
+            else:
+                argv += ["--"]
+            argv += inner
+        else:
+            argv = inner
+
+        preexec = self._make_preexec(
+            uid=uid if self.mode == "subprocess" else None,
+            outer_nproc=outer_nproc,
+            cgroup_procs=cgroup.procs_file() if cgroup else None,
+        )
+        return _Prepared(argv, full_env, str(ws), preexec, cgroup, private_home,
+                         self.mode == "bwrap")
+
+    def _make_preexec(self, *, uid: int | None, outer_nproc: int | None,
+                      cgroup_procs: str | None):
+        limits = self.limits
+        rl: list[tuple[int, int, int]] = []
+        if limits.cpu_time_s is not None:
+            cpu = max(1, int(limits.cpu_time_s + 0.999))
+            rl.append((resource.RLIMIT_CPU, cpu, cpu + 1))
+        if limits.memory_bytes is not None:
+            rl.append((resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes))
+        if limits.max_file_size is not None:
+            rl.append((resource.RLIMIT_FSIZE, limits.max_file_size, limits.max_file_size))
+        rl.append((resource.RLIMIT_CORE, 0, 0))
+
+        def preexec() -> None:  # runs in the child between fork and exec
+            if cgroup_procs:
+                with open(cgroup_procs, "w") as fh:
+                    fh.write(str(os.getpid()))
+            for what, soft, hard in rl:
+                resource.setrlimit(what, (soft, hard))
+            if uid is not None:
+                os.setgroups([])
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            if outer_nproc is not None:
+                resource.setrlimit(resource.RLIMIT_NPROC, (outer_nproc, outer_nproc))
+            # fresh SIGPIPE/SIGINT behaviour for the shell
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+        return preexec
+
+    def _cleanup(self, prep: _Prepared, pid: int) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        if prep.cgroup is not None:
+            prep.cgroup.kill()
+            prep.cgroup.remove()
+        if prep.private_home:
+            shutil.rmtree(prep.private_home, ignore_errors=True)
+
+    def _kill(self, prep: _Prepared, pid: int) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        if prep.cgroup is not None:
+            prep.cgroup.kill()
+
+    # ------------------------------------------------------------------ running
+
+    def run(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        timeout: float | None = None,
+        env: dict | None = None,
+    ) -> ExecResult:
+        """Run ``command`` with bash in ``cwd``; never raises for anything the command does."""
+        wall = self.limits.wall_time_s if timeout is None else timeout
+        prep = self._prepare(command, Path(cwd), env)
+        buf = _OutputBuffer(self.limits.max_output_bytes)
+        start = time.monotonic()
+        deadline = start + wall
+        timed_out = False
+        proc = subprocess.Popen(
+            prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=prep.preexec,  # noqa: PLW1509 - rlimits/cgroup/uid must be set pre-exec
+            close_fds=True,
+        )
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        sel = selectors.DefaultSelector()
+        sel.register(fd, selectors.EVENT_READ)
+        exited_at: float | None = None
+        try:
+            while True:
+                now = time.monotonic()
+                if now >= deadline:
+                    timed_out = True
+                    self._kill(prep, proc.pid)
+                    break
+                if exited_at is None and proc.poll() is not None:
+                    exited_at = now
+                if exited_at is not None and now - exited_at > 0.5:
+                    break  # a leftover background process holds the pipe open
+                wait = min(deadline - now, 0.1 if exited_at is not None else 0.25)
+                events = sel.select(wait)
+                if not events:
+                    continue
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    break
+                buf.feed(chunk)
+            if timed_out:  # drain what is already in the pipe, briefly
+                drain_end = time.monotonic() + 0.5
+                while time.monotonic() < drain_end and sel.select(0.05):
+                    try:
+                        chunk = os.read(fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        break
+                    buf.feed(chunk)
+            try:
+                code = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._kill(prep, proc.pid)
+                code = proc.wait()
+        finally:
+            sel.close()
+            proc.stdout.close()
+            self._cleanup(prep, proc.pid)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        return ExecResult(
+            exit_code=None if timed_out else _exit_code(code),
+            duration_s=round(time.monotonic() - start, 6),
+            output=buf.text(),
+            timed_out=timed_out,
+            truncated=buf.truncated,
+            sandboxed=prep.sandboxed,
+        )
+
+    async def arun(
+        self,
+        command: str,
+        cwd: Path,
+        *,
+        timeout: float | None = None,
+        env: dict | None = None,
+    ) -> ExecResult:
+        """Async ``run``: the event loop keeps serving other samples while this one runs."""
+        wall = self.limits.wall_time_s if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        # chown of the workspace and cgroup set-up touch the disk: keep them off the loop
+        prep = await loop.run_in_executor(None, self._prepare, command, Path(cwd), env)
+        buf = _OutputBuffer(self.limits.max_output_bytes)
+        start = time.monotonic()
+        deadline = start + wall
+        timed_out = False
+        proc = await asyncio.create_subprocess_exec(
+            *prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=prep.preexec, limit=1 << 16,
+        )
+        assert proc.stdout is not None
+        waiter = asyncio.ensure_future(proc.wait())
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    timed_out = True
+                    self._kill(prep, proc.pid)
+                    break
+                reader = asyncio.ensure_future(proc.stdout.read(1 << 16))
+                done, _ = await asyncio.wait({reader, waiter}, timeout=remaining,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if reader in done:
+                    chunk = reader.result()
+                    if not chunk:
+                        break
+                    buf.feed(chunk)
+                    continue
+                if waiter in done:
+                    # exited; read what is left, but do not wait on leftover background jobs
+                    try:
+                        chunk = await asyncio.wait_for(reader, 0.5)
+                    except TimeoutError:
+                        break
+                    if not chunk:
+                        break
+                    buf.feed(chunk)
+                    while True:
+                        try:
+                            chunk = await asyncio.wait_for(proc.stdout.read(1 << 16), 0.5)
+                        except TimeoutError:
+                            break
+                        if not chunk:
+                            break
+                        buf.feed(chunk)
+                    break
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+            if timed_out:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    while True:
+                        chunk = await asyncio.wait_for(proc.stdout.read(1 << 16), 0.3)
+                        if not chunk:
+                            break
+                        buf.feed(chunk)
+            try:
+                code = await asyncio.wait_for(asyncio.shield(waiter), 5)
+            except TimeoutError:
+                self._kill(prep, proc.pid)
+                code = await waiter
+        except BaseException:
+            self._kill(prep, proc.pid)
+            raise
+        finally:
+            await loop.run_in_executor(None, self._cleanup, prep, proc.pid)
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+        return ExecResult(
+            exit_code=None if timed_out else _exit_code(code),
+            duration_s=round(time.monotonic() - start, 6),
+            output=buf.text(),
+            timed_out=timed_out,
+            truncated=buf.truncated,
+            sandboxed=prep.sandboxed,
+        )
+
+
+def _exit_code(code: int | None) -> int | None:
+    """Shell convention: killed by signal N -> 128 + N."""
+    if code is None:
+        return None
+    return 128 - code if code < 0 else code
+
+
+def default_sandbox(limits: SandboxLimits | None = None) -> Sandbox:
+    """A Sandbox whose mode comes from ``EVALKIT_SANDBOX`` (auto | bwrap | subprocess)."""
+    mode = os.environ.get("EVALKIT_SANDBOX", "auto").strip().lower() or "auto"
+    if mode not in MODES:
+        raise SandboxError(f"EVALKIT_SANDBOX must be one of {', '.join(MODES)}; got {mode!r}")
+    return Sandbox(limits=limits, mode=mode)  # type: ignore[arg-type]
