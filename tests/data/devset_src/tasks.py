@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .kit import Step, cargo, ed, gotest, jest, nodet, pyt, sh, unit
+from .kit import Step, cargo, ed, gotest, jest, nodet, pyt, say, sh, unit, vw
 
 
 @dataclass(frozen=True)
@@ -350,3 +350,74 @@ def s_no_runner(t: Task, how: str = "pytest") -> list[Step]:
               "1 error in 0.48s",
     }[how]
     return [*t_explore(t), sh(t.cmd, msg), *t_fix(t)]
+
+
+def s_long(t: Task, end: str = "green", k: int = 1) -> list[Step]:
+    """A long Python session (20+ tool calls): explore, a wrong first attempt, a real fix.
+
+    ``end``: "green" (last run: full suite passes), "red" (last run: full suite, k failing),
+    "scoped_after_red" (full suite red after the last edit, then a green -k run of one test).
+    """
+    first = t.fail[0].split("::")[-1] if t.fail else "test_smoke"
+    pkg = t.src.split("/")[0]
+    kcmd = f"python -m pytest -q {t.tfile} -k {first}"
+    steps = [
+        say("Let me look at the layout first."),
+        sh("ls", f"README.md\n{pkg}\npyproject.toml\ntests"),
+        sh("git status --short", ""),
+        sh(f"ls {pkg} tests", f"{pkg}:\n__init__.py\n{t.src.split('/')[-1]}\n\ntests:\n"
+           f"__init__.py\nconftest.py\n{t.tfile.split('/')[-1]}"),
+        sh(f"cat {t.src}", t.src_text or f"...\n{t.old}\n..."),
+        vw(t.tfile, t.test_text or f"import pytest\n\n\ndef {first}():\n    ..."),
+        sh(t.cmd, t.red()),
+        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [])),
+        sh(f"grep -rn \"{t.old.strip().split('(')[0][:18]}\" {pkg}",
+           f"{t.src}:14:{t.old.splitlines()[0]}"),
+        sh("cat tests/conftest.py", "import pytest\n\n\n@pytest.fixture\ndef clock():\n"
+           "    return FakeClock(0)\n"),
+        say("First attempt: patch the narrowest spot."),
+        ed(t.src, t.old, t.old + "  # TODO"),
+        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [])),
+        sh(f"sed -n 1,60p {t.src}", t.src_text or f"...\n{t.old}  # TODO\n..."),
+        sh("python -c \"import sys; print(sys.version)\"", "3.11.7 (main, Dec  8 2023) [GCC 12]"),
+        ed(t.src, t.old + "  # TODO", t.new),
+        sh(kcmd, t.res(1)),
+        sh("git diff --stat", f" {t.src} | 6 ++++--\n 1 file changed, 4 insertions(+), "
+           "2 deletions(-)"),
+        sh(f"ruff check {pkg}", "All checks passed!"),
+        sh(f"grep -rn TODO {pkg} || true", ""),
+    ]
+    if end == "green":
+        steps += [sh(f"python -m pytest -q {t.tfile}", t.res(t.n - 0)),
+                  sh(t.cmd, t.green())]
+    elif end == "red":
+        f = list(t.fail[1:1 + k]) or list(t.fail[:k])
+        steps += [sh(f"python -m pytest -q {t.tfile}", t.res(t.n - len(f), f)),
+                  sh(t.cmd, t.res(t.n - len(f), f))]
+    elif end == "scoped_after_red":
+        f = list(t.fail[1:1 + k]) or list(t.fail[:k])
+        steps += [sh(t.cmd, t.res(t.n - len(f), f)), sh(kcmd, t.res(1))]
+    else:
+        raise ValueError(end)
+    return steps
+
+
+def s_node_long(t: Task, end: str = "green") -> list[Step]:
+    """A longer node session: npm test, reading, a node -e probe, fix, reruns."""
+    steps = [
+        sh("cat package.json", '{\n  "name": "slugs",\n  "type": "module",\n  "scripts": '
+           '{ "test": "node --test" }\n}'),
+        sh(t.cmd, t.red()),
+        sh(f"cat {t.src}", f"export function slug(s) {{\n{t.old}\n}}"),
+        sh(f"cat {t.tfile} | head -40", "import { test } from 'node:test';\n..."),
+        sh("node -e \"import('./src/slug.js').then(m => console.log(m.slug('Crème Brûlée')))\"",
+           "cr-me-br-l-e"),
+        ed(t.src, t.old, t.new),
+        sh("node -e \"import('./src/slug.js').then(m => console.log(m.slug('Crème Brûlée')))\"",
+           "creme-brulee"),
+    ]
+    if end == "green":
+        steps.append(sh(t.cmd, t.green()))
+    else:
+        steps.append(sh(t.cmd, t.red(1)))
+    return steps
