@@ -1,0 +1,34 @@
+"""A small memoize decorator with introspection."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+
+def memoize(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache results of ``func`` by its arguments (which must be hashable)."""
+    cache: dict[Any, Any] = {}
+    stats = {"hits": 0, "misses": 0}
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = args
+        if key in cache:
+            stats["hits"] += 1
+            return cache[key]
+        stats["misses"] += 1
+        result = cache[key] = func(*args, **kwargs)
+        return result
+
+    def cache_info() -> dict[str, int]:
+        return {"hits": stats["hits"], "misses": stats["misses"], "size": len(cache)}
+
+    def cache_clear() -> None:
+        cache.clear()
+        stats.update(hits=0, misses=0)
+
+    wrapper.cache_info = cache_info  # type: ignore[attr-defined]
+    wrapper.cache_clear = cache_clear  # type: ignore[attr-defined]
+    return wrapper
