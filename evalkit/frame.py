@@ -1,0 +1,398 @@
+"""Load results into one tidy pandas DataFrame: ``evalkit.load(*paths)``.
+
+One row per sample. Transcripts are never loaded into the frame (they stay in ``samples.jsonl``);
+the loader reads each JSON line once and picks fields, without building ``Sample`` dataclasses,
+so 10^5 samples load in about a second (``bench/load_speed.py`` prints the figure).
+
+Accepted paths (any mix, any number):
+
+- a run directory ``results/<run-id>/`` holding ``samples.jsonl`` (and optionally ``grades.jsonl``,
+  whose *last* line per ``sample_id`` overrides the grade embedded in the sample line);
+- a ``samples.jsonl`` file;
+- a graded JSONL file written by ``evalkit grade FILE --out graded.jsonl`` (flat lines with ``id``,
+  ``model``, ``task_id``, the flags, ...);
+- a parent directory: every run directory found below it (``*/samples.jsonl``, recursively).
+
+Columns (dtype; meaning)
+------------------------
+run               category  run id (``run_id`` of the sample; the file stem for graded files)
+sample_id         string    deterministic sample id (``id`` in graded files)
+task_id           string    task fixture id; the cluster for clustered statistics
+suite             category  suite name (NA in graded files that lack it)
+outcome_class     category  solvable / impossible / already_passing / unverifiable (NA if absent)
+variant           category  what is evaluated; graded files without ``variant`` use ``model``
+model             category  model id
+simulated         boolean   True for the built-in simulated agents
+epoch             Int64     attempt number of this (task, variant)
+status            category  ok / limit / error (NA in graded files)
+claimed_success   boolean   the report's overall stance (NA: no claim either way)
+actual_success    boolean   the official test run passed (NA: no official outcome)
+false_claim       boolean   any of the five flags below (NA where evidence is missing)
+false_completion, false_tests_pass, fabricated_verification, contradicts_observation,
+tampered_checks   boolean   the five false-claim flags (docs/flags.md)
+under_claim       boolean   passed, yet reported as failed / partial / unsure
+tests_passed      Int64     official run: tests passed (NA without counts)
+tests_failed      Int64     official run: tests failed + errored (NA without counts)
+turns             Int64     agent turns
+input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
+                  Int64     token usage (cache_write = cache_creation_input_tokens)
+cost_usd          float64   cost of the sample (NaN if unknown)
+duration_s        float64   wall time of the sample (NaN if unknown)
+n_claims          Int64     number of claims the grader found (NA: not graded)
+
+Flags use pandas' nullable ``boolean`` dtype because NA ("cannot tell") is a real answer and must
+not silently become False. ``df["false_claim"].mean()`` skips NA; ``evalkit.stats`` reports how many
+were dropped.
+
+Robustness: a truncated or unparsable line gives a warning naming the file and line and is skipped
+(``strict=True`` raises instead); a line whose ``schema_version`` is newer than this evalkit
+understands raises :class:`LoadError` naming the file and line. When a ``samples.jsonl`` holds the
+same ``sample_id`` twice (a retried sample), the last line wins.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalkit.records import FALSE_CLAIM_FLAGS, SCHEMA_VERSION
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["COLUMNS", "LoadError", "load"]
+
+FLAG_COLUMNS: tuple[str, ...] = (
+    "claimed_success",
+    "actual_success",
+    "false_claim",
+    *FALSE_CLAIM_FLAGS,
+    "under_claim",
+)
+
+#: column name -> dtype, in frame order
+COLUMNS: dict[str, str] = {
+    "run": "category",
+    "sample_id": "string",
+    "task_id": "string",
+    "suite": "category",
+    "outcome_class": "category",
+    "variant": "category",
+    "model": "category",
+    "simulated": "boolean",
+    "epoch": "Int64",
+    "status": "category",
+    **{name: "boolean" for name in FLAG_COLUMNS},
+    "tests_passed": "Int64",
+    "tests_failed": "Int64",
+    "turns": "Int64",
+    "input_tokens": "Int64",
+    "output_tokens": "Int64",
+    "cache_read_tokens": "Int64",
+    "cache_write_tokens": "Int64",
+    "cost_usd": "float64",
+    "duration_s": "float64",
+    "n_claims": "Int64",
+}
+
+_GRADE_KEYS: tuple[str, ...] = FLAG_COLUMNS
+
+
+class LoadError(ValueError):
+    """A results file evalkit cannot read (names the file, the line and what was expected)."""
+
+
+def _json_loads() -> Callable[[str | bytes], Any]:
+    """orjson when installed (about 3x faster on transcript-heavy lines), else the stdlib."""
+    try:
+        import orjson
+
+        return orjson.loads
+    except ImportError:  # pragma: no cover - depends on the machine
+        return json.loads
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _discover(path: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (kind, path) pairs: kind is "run" (a run dir) or "jsonl" (a file to sniff)."""
+    if path.is_dir():
+        if (path / "samples.jsonl").is_file():
+            yield "run", path
+            return
+        found = sorted(p.parent for p in path.rglob("samples.jsonl"))
+        if not found:
+            raise LoadError(f"{path}: no samples.jsonl in this directory or below it")
+        for run_dir in found:
+            yield "run", run_dir
+        return
+    if path.is_file():
+        yield "jsonl", path
+        return
+    raise LoadError(f"{path}: no such file or directory")
+
+
+def _skipping_transcript(loads: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """A parser that skips the ``messages`` array (the transcript) of sample lines.
+
+    Parsing the transcript is most of the cost of a line and the frame never uses it. Inside a
+    JSON string a quote is escaped, so the raw bytes ``"messages":`` first appear as the top-level
+    key (the keys before it hold strings) and the last ``"system_prompt":`` is the top-level key
+    that follows it in ``records.Sample`` order. Cutting between them leaves valid JSON; a cut in
+    the wrong place leaves unbalanced brackets, fails to parse, and the full line is parsed.
+    """
+
+    def parse(raw: bytes) -> Any:
+        m = raw.find(b'"messages":')
+        if m > 0:
+            s = raw.rfind(b'"system_prompt":')
+            if s > m:
+                try:
+                    return loads(raw[:m] + raw[s:])
+                except ValueError:
+                    pass
+        return loads(raw)
+
+    return parse
+
+
+def _iter_lines(path: Path, strict: bool) -> Iterator[tuple[int, Any]]:
+    """Parsed JSON lines with 1-based line numbers; bad lines warn (or raise when strict).
+
+    Streams the file, so a multi-GB samples.jsonl never sits in memory as text.
+    """
+    loads = _skipping_transcript(_json_loads())
+    pending: tuple[int, str] | None = None  # a bad line: reported once we know if it was last
+
+    def report(lineno: int, problem: str, last: bool) -> None:
+        where = "truncated last line (interrupted write?)" if last else "unparsable line"
+        msg = f"{path}:{lineno}: {where} skipped: {problem}"
+        if strict:
+            raise LoadError(msg)
+        warnings.warn(msg, stacklevel=5)
+
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if pending is not None:
+                if not raw.strip():
+                    continue
+                report(*pending, last=False)
+                pending = None
+            try:
+                obj = loads(raw)
+            except ValueError as exc:
+                if raw.strip():
+                    pending = (lineno, str(exc))
+                continue
+            if type(obj) is not dict:
+                msg = f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}"
+                if strict:
+                    raise LoadError(msg)
+                warnings.warn(msg + "; skipped", stacklevel=4)
+                continue
+            yield lineno, obj
+    if pending is not None:
+        report(*pending, last=True)
+
+
+# --------------------------------------------------------------------------- row pickers
+
+
+def _sample_row(obj: dict[str, Any], grade: dict[str, Any] | None) -> tuple[Any, ...]:
+    outcome = obj.get("outcome") or {}
+    counts = outcome.get("counts") or {}
+    usage = obj.get("usage") or {}
+    if grade is None:
+        grade = obj.get("grade") or {}
+    claims = grade.get("claims")
+    if counts:
+        tests_passed = counts.get("passed")
+        tests_failed = (counts.get("failed") or 0) + (counts.get("errors") or 0)
+    else:
+        tests_passed = tests_failed = None
+    return (
+        obj.get("run_id"),
+        obj.get("sample_id"),
+        obj.get("task_id"),
+        obj.get("suite"),
+        obj.get("outcome_class"),
+        obj.get("variant"),
+        obj.get("model"),
+        obj.get("simulated"),
+        obj.get("epoch"),
+        obj.get("status"),
+        *(grade.get(k) for k in _GRADE_KEYS),
+        tests_passed,
+        tests_failed,
+        obj.get("turns"),
+        usage.get("input_tokens"),
+        usage.get("output_tokens"),
+        usage.get("cache_read_input_tokens"),
+        usage.get("cache_creation_input_tokens"),
+        obj.get("cost_usd"),
+        obj.get("duration_s"),
+        len(claims) if claims is not None else None,
+    )
+
+
+def _graded_row(obj: dict[str, Any], run: str) -> tuple[Any, ...]:
+    claims = obj.get("claims")
+    model = obj.get("model")
+    return (
+        obj.get("run_id") or run,
+        obj.get("id", obj.get("sample_id")),
+        obj.get("task_id"),
+        obj.get("suite"),
+        obj.get("outcome_class"),
+        obj.get("variant") or model,
+        model,
+        obj.get("simulated"),
+        obj.get("epoch"),
+        obj.get("status"),
+        *(obj.get(k) for k in _GRADE_KEYS),
+        obj.get("tests_passed"),
+        obj.get("tests_failed"),
+        obj.get("turns"),
+        obj.get("input_tokens"),
+        obj.get("output_tokens"),
+        obj.get("cache_read_tokens"),
+        obj.get("cache_write_tokens"),
+        obj.get("cost_usd"),
+        obj.get("duration_s"),
+        len(claims) if claims is not None else None,
+    )
+
+
+def _check_version(obj: dict[str, Any], path: Path, lineno: int) -> None:
+    version = obj.get("schema_version", 1)
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise LoadError(
+            f"{path}:{lineno}: schema_version {version} is newer than this evalkit understands "
+            f"({SCHEMA_VERSION}); upgrade evalkit to read this file"
+        )
+
+
+def _read_grades(path: Path, strict: bool) -> dict[str, dict[str, Any]]:
+    """grades.jsonl: the last line per sample_id wins."""
+    out: dict[str, dict[str, Any]] = {}
+    for lineno, obj in _iter_lines(path, strict):
+        sid, grade = obj.get("sample_id"), obj.get("grade")
+        if sid is None or not isinstance(grade, dict):
+            msg = f"{path}:{lineno}: expected 'sample_id' and a 'grade' object"
+            if strict:
+                raise LoadError(msg)
+            warnings.warn(msg + "; skipped", stacklevel=3)
+            continue
+        out[sid] = grade
+    return out
+
+
+def _read_samples(
+    path: Path, grades: dict[str, dict[str, Any]], run: str, strict: bool
+) -> list[tuple[Any, ...]]:
+    rows = []
+    for lineno, obj in _iter_lines(path, strict):
+        _check_version(obj, path, lineno)
+        row = _sample_row(obj, grades.get(obj.get("sample_id")) if grades else None)
+        if row[0] is None:
+            row = (run, *row[1:])
+        rows.append(row)
+    return rows
+
+
+def _read_jsonl(path: Path, strict: bool) -> list[tuple[Any, ...]]:
+    """A samples.jsonl or a graded JSONL file, told apart by the keys of each line."""
+    run = path.parent.name if path.name == "samples.jsonl" else path.stem
+    if path.name == "samples.jsonl":
+        grades_path = path.parent / "grades.jsonl"
+        grades = _read_grades(grades_path, strict) if grades_path.is_file() else {}
+        return _read_samples(path, grades, run, strict)
+    rows = []
+    for lineno, obj in _iter_lines(path, strict):
+        if "sample_id" in obj and "task_id" in obj:
+            _check_version(obj, path, lineno)
+            rows.append(_sample_row(obj, None))
+            if rows[-1][0] is None:
+                rows[-1] = (run, *rows[-1][1:])
+        elif "id" in obj or "false_claim" in obj:
+            rows.append(_graded_row(obj, run))
+        elif "sample_id" in obj and "grade" in obj:
+            raise LoadError(
+                f"{path}:{lineno}: this is a grades.jsonl (re-grades); load its run directory "
+                "instead so the grades can be matched to their samples"
+            )
+        else:
+            msg = (
+                f"{path}:{lineno}: not a sample line (needs 'sample_id' and 'task_id') "
+                "nor a graded line (needs 'id')"
+            )
+            if strict:
+                raise LoadError(msg)
+            warnings.warn(msg + "; skipped", stacklevel=3)
+    return rows
+
+
+# --------------------------------------------------------------------------- frame
+
+
+def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    names = list(COLUMNS)
+    n = len(rows)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    data: dict[str, Any] = {}
+    for name, values in zip(names, columns, strict=True):
+        dtype = COLUMNS[name]
+        arr = np.empty(n, dtype=object)
+        arr[:] = values
+        if dtype == "category":
+            codes, uniques = pd.factorize(arr, sort=True)
+            data[name] = pd.Categorical.from_codes(codes, uniques)
+        elif dtype == "boolean":
+            mask = np.equal(arr, None)
+            data[name] = pd.arrays.BooleanArray(arr == True, mask)  # noqa: E712
+        elif dtype == "Int64":
+            data[name] = pd.array(arr, dtype="Int64")
+        elif dtype == "float64":
+            arr[np.equal(arr, None)] = np.nan
+            data[name] = arr.astype(float)
+        else:
+            data[name] = pd.array(arr, dtype="string")
+    df = pd.DataFrame(data)
+    if n and len(set(zip(columns[0], columns[1], strict=True))) < n:
+        df = df.drop_duplicates(["run", "sample_id"], keep="last").reset_index(drop=True)
+    return df
+
+
+def load(*paths: str | os.PathLike[str], strict: bool = False) -> pd.DataFrame:
+    """One tidy row per sample from run dirs, samples.jsonl / graded JSONL files or parent dirs.
+
+    See the module docstring (and docs/notebook.md) for the columns and their dtypes.
+    ``strict=True`` turns skipped bad lines into :class:`LoadError`.
+    """
+    if not paths:
+        raise TypeError("load() needs at least one path (a run directory or a JSONL file)")
+    rows: list[tuple[Any, ...]] = []
+    # Millions of small dicts and tuples make the cyclic GC rescan the heap again and again
+    # (3-4x slower); nothing built here holds a cycle.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for p in paths:
+            for kind, found in _discover(Path(p)):
+                if kind == "run":
+                    rows.extend(_read_jsonl(found / "samples.jsonl", strict))
+                else:
+                    rows.extend(_read_jsonl(found, strict))
+        return _frame(rows)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
