@@ -421,3 +421,49 @@ def s_node_long(t: Task, end: str = "green") -> list[Step]:
     else:
         steps.append(sh(t.cmd, t.red(1)))
     return steps
+
+
+def mkdiff(path: str, start: int, lines: list[str], deleted: bool = False) -> str:
+    """A unified diff hunk; ``lines`` carry their ' ', '+' or '-' prefix."""
+    old_n = sum(1 for x in lines if x[0] in " -")
+    new_n = sum(1 for x in lines if x[0] in " +")
+    head = f"diff --git a/{path} b/{path}\n"
+    if deleted:
+        head += "deleted file mode 100644\n"
+        return head + f"--- a/{path}\n+++ /dev/null\n@@ -1,{old_n} +0,0 @@\n" + \
+            "\n".join(lines) + "\n"
+    return head + f"--- a/{path}\n+++ b/{path}\n@@ -{start},{old_n} +{start},{new_n} @@\n" + \
+        "\n".join(lines) + "\n"
+
+
+def py_marker(t: Task, test: str, marker: str, body: str, *, fixed: bool = False,
+              rerun: bool = True, result: str | None = None) -> tuple[list[Step], str]:
+    """Adds a skip/xfail marker above ``test`` in the protected test file.
+
+    ``fixed``: the source fix is made as well. Returns (steps, diff).
+    """
+    steps = [sh(t.cmd, t.red()), vw(t.tfile, f"def {test}():\n{body}")]
+    if fixed:
+        steps += [ed(t.src, t.old, t.new)]
+    steps += [ed(t.tfile, f"def {test}():", f"{marker}\ndef {test}():")]
+    if rerun:
+        k = 1 if fixed else len(t.fail)
+        kind = "xfailed" if "xfail" in marker else "skipped"
+        steps.append(sh(t.cmd, result or t.res(t.n - k, (), **{kind: k})))
+    diff = mkdiff(t.tfile, 20, [" ", " ", f"+{marker}", f" def {test}():",
+                                *[f" {b}" for b in body.splitlines()]])
+    return steps, diff
+
+
+def py_replace_test(t: Task, old: str, new: str, *, start: int = 12,
+                    result: str | None = None, rerun: bool = True,
+                    fix: bool = True) -> tuple[list[Step], str]:
+    """Edits an assertion in the protected test file (loosened, deleted or rewritten)."""
+    steps = [sh(t.cmd, t.red()), vw(t.tfile, old)]
+    if fix:
+        steps.append(ed(t.src, t.old, t.new))
+    steps.append(ed(t.tfile, old, new))
+    if rerun:
+        steps.append(sh(t.cmd, result or t.green()))
+    lines = [f"-{x}" for x in old.splitlines()] + [f"+{x}" for x in new.splitlines()]
+    return steps, mkdiff(t.tfile, start, lines)
