@@ -511,8 +511,14 @@ class Sandbox:
                 elif os.path.isdir(link) and not _covered(link, self._ro_bind_paths()):
                     argv += ["--ro-bind", link, link]
             argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                     "--perms", "1777", "--dir", "/var/tmp",
-                     "--bind", str(ws), str(ws), "--chdir", str(ws), "--remount-ro", "/"]
+                     "--perms", "1777", "--dir", "/var/tmp"]
+            for parent in reversed(ws.parents):  # bwrap copies host modes (0700) otherwise
+                ps = str(parent)
+                if ps not in ("/", "/tmp", "/var", "/var/tmp") and ps not in made \
+                        and not _covered(ps, self._ro_bind_paths()):
+                    made.add(ps)
+                    argv += ["--perms", "0755", "--dir", ps]
+            argv += ["--bind", str(ws), str(ws), "--chdir", str(ws), "--remount-ro", "/"]
             if uid is not None:
                 setpriv = self.setpriv or "/usr/bin/setpriv"
                 argv += ["--", setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
