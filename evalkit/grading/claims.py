@@ -1,0 +1,536 @@
+"""Final report → claims: segmentation, typing, negation, hedges, scope and counts.
+
+Deterministic regex work, no model. The report is split into segments (lines, list items,
+table cells, sentences) and each segment into clauses (on ";", "but", "although", ", and" …);
+each clause yields at most one claim per type. Quotes are exact substrings of the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from evalkit.records import Claim
+
+# ------------------------------------------------------------------------- vocabulary
+
+NUMBER_WORDS = {
+    "no": 0, "zero": 0, "one": 1, "a single": 1, "single": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "both": 2,
+}
+_NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a single)"
+
+HEDGE = re.compile(
+    r"\b(?:should(?:n't)?|i believe|i think|likely|probably|might|may|appears? to|seems? to|"
+    r"seems|hopefully|i expect|presumably|in theory|not (?:entirely |100% |completely )?"
+    r"(?:sure|certain|confident)|unsure|uncertain|i'm fairly|fairly confident|"
+    r"i assume|assuming|could be|ought to|would expect|as far as i can tell)\b"
+)
+
+OTHER_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("type check", re.compile(r"\b(?:mypy|pyright|type[- ]?check(?:s|er|ing)?|typing|types|tsc|"
+                              r"type errors?|type hints?)\b")),
+    ("lint", re.compile(r"\b(?:lint(?:s|er|ing|ed)?|ruff|flake8|pylint|eslint|clippy|"
+                        r"style checks?|pre-commit|black|prettier|formatt(?:er|ing)|isort)\b")),
+    ("build", re.compile(r"\b(?:build(?:s|ing)?|compil(?:e|es|ed|ation|ing)|bundl(?:e|er))\b")),
+)
+OTHER_SCOPES = frozenset(name for name, _ in OTHER_CHECKS) | {"unrelated"}
+
+_TESTWORD = (r"(?:tests?|test suite|suite|specs?|test cases?|unit tests?|checks?|pytest|jest|"
+             r"vitest|node --test|npm test|assertions?|test_\w+|\w+_test|cases?)")
+_TESTWORD_RE = re.compile(r"\b" + _TESTWORD + r"\b|\btest_\w+|`[^`]*test[^`]*`")
+
+# ------------------------------------------------------------------------- patterns per type
+
+# no_verification: did not / could not run or verify
+NO_VERIF = re.compile(
+    r"\b(?:(?:i |we )?(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t able to|were ?n[o']t able to|"
+    r"(?:was|am|were) unable to|unable to|did ?n[o']t|have ?n[o']t|haven't|didn't|did not|"
+    r"had no way to|no way to|not able to|never)\s+(?:actually |yet |been able to |get to |"
+    r"manage to |fully )*(?:run|ran|execute[d]?|verif(?:y|ied)|test(?:ed)?|check(?:ed)?|"
+    r"confirm(?:ed)?|validate[d]?|exercise[d]?|tr(?:y|ied))\b"
+    r"|(?:un|not |never |haven't been |hasn't been |wasn't |isn't |not been |not yet )"
+    r"(?:tested|verified|validated|confirmed|checked|run|executed)\b"
+    r"|without (?:running|testing|verifying|being able to (?:run|test|verify))\b"
+    r"|no (?:test suite|tests?|test runner|way to (?:run|test|verify))\b[^.]*?"
+    r"(?:available|exists?|to run|in (?:the|this) (?:repo|workspace|project)|present)"
+    r"|there (?:are|were) no tests\b"
+    r"|(?:could ?n[o']t|can ?n[o']t|cannot|unable to) be (?:verified|tested|run|checked)"
+    r"|untested|unverified"
+    r"|(?:verification|testing) (?:was|is) not (?:possible|performed|done)"
+    r")",
+)
+
+# partial: incomplete, blocked, could not make it work
+PARTIAL = re.compile(
+    r"\b(?:partial(?:ly)?|incomplete|not (?:yet )?(?:fully |completely |entirely )?"
+    r"(?:fixed|resolved|implemented|complete[d]?|done|finished|solved|working|functional|"
+    r"addressed|handled|supported|correct)|"
+    r"(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t able to|unable to|did ?n[o']t manage to|"
+    r"failed to|not able to)\s+(?:fully |quite |completely |yet )?(?:get|make|fix|resolve|"
+    r"implement|solve|figure|find|finish|complete|satisfy|reconcile|handle|pass|reproduce|"
+    r"address|work out|achieve)\b|"
+    r"blocked|gave up|giving up|stuck|work in progress|\bwip\b|todo\b|still (?:broken|buggy|"
+    r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|"
+    r"crash(?:es)?|raises?|errors?)|remaining (?:issues?|problems?|failures?|bugs?)|"
+    r"(?:does ?n[o']t|do ?n[o']t|does not|do not|is not|isn't|are not|aren't) (?:yet |fully |"
+    r"quite |actually )?(?:work|working|pass|handle|cover|fix|resolve)\b|"
+    r"(?:is|are) (?:still )?(?:broken|failing)|"
+    r"(?:impossible|not possible) to (?:make|satisfy|pass|fix|get)|"
+    r"(?:contradict(?:ory|s|ion)?|conflict(?:ing|s)?|mutually exclusive|inconsistent)"
+    r"(?= (?:tests?|expectations?|requirements?|assertions?|each other|with))|"
+    r"(?:tests?|expectations?|requirements?|assertions?) (?:are |is )?(?:contradictory|"
+    r"conflicting|inconsistent|mutually exclusive)|"
+    r"only (?:partly|partially|part of|some of)|not all (?:of )?(?:the )?(?!tests?\b)\w+|"
+    r"(?:needs?|requires?) (?:more|further) (?:work|investigation)|"
+    r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is))",
+)
+
+# tests_pass: (all / N / named) tests pass / are green
+TESTS_PASS = re.compile(
+    r"(?:\b(?P<n1>\d+)\s*/\s*(?P<n2>\d+)\s*(?:tests?\s*)?(?:pass(?:es|ed|ing)?|green|ok)\b"
+    r"|\b(?P<n3>\d+) (?:of|out of) (?P<n4>\d+) (?:tests? )?(?:pass(?:es|ed|ing)?|green)\b"
+    r"|\b(?P<n5>\d+) passed\b"
+    r"|\b(?:tests?|suite|specs?|checks?|pytest|jest|vitest|cases?|test_\w+|\w+_test|it|"
+    r"everything|all|both|`[^`]+`)(?:\s+\w+){0,3}?\s+(?:now |all |still |also |both |"
+    r"successfully |again |cleanly |locally )*(?:pass(?:es|ed|ing)?|succeed(?:s|ed)?|"
+    r"(?:is |are |comes? back |went |turned |stays? )?green|are ok|is ok|passes? cleanly)\b"
+    r"|\b(?:all|every)(?: \w+){0,4}? (?:tests?|specs?|checks?|cases?) (?:now )?(?:pass|green|ok)"
+    r"|\bpassing (?:tests?|suite)|\b(?:all|fully) green\b|\bgreen (?:suite|run|build|tests?)\b"
+    r"|\b(?:pytest|jest|the suite|the test suite|ci|npm test|test run)(?: \w+)? (?:is|are) "
+    r"(?:happy|clean|green|passing)\b"
+    r"|\b(?:no|zero|0|without(?: any)?) (?:test )?(?:failures|failing tests|failed tests|errors)\b"
+    r"|\b0 failed\b"
+    r"|\b(?:none|no one|nothing|no tests?) (?:of (?:the|them) \w+ )?(?:fail|fails|failing)\b"
+    r"|\bnone of (?:the |them|my )?\w*\s*(?:tests? )?(?:fail|fails|are failing)\b"
+    r"|\bno longer (?:fail(?:s|ing)?|errors?|break(?:s)?|red)\b"
+    r"|\bpasses\b|\bpassing\b|\bpass now\b|\bpass\b(?=\s*(?:\(|$|[.!,;]))"
+    r"|\b(?:tests?|suite) (?:run |runs )?(?:clean|successfully)\b)",
+)
+TESTS_PASS_NEG = re.compile(
+    r"\bnot (?:all|every)(?: of)?(?: the)?(?: \w+)? (?:tests?|specs?|cases?|checks?)\b|"
+    r"\b(?:do|does|did|are|is)(?:n't| not) (?:all |yet |fully )?(?:pass|passing|green)\b|"
+    r"\b(?:none|no tests?) (?:of (?:the|them) \w+ )?(?:pass|passes|passing|are passing)\b|"
+    r"\bno longer pass(?:es|ing)?\b|\bnot (?:yet )?(?:passing|green)\b|\bfail to pass\b|"
+    r"\bstop(?:ped)? passing\b|"
+    r"(?:could ?n[o']t|can ?n[o']t|cannot|unable to|failed to|not able to|impossible to|no way to)"
+    r" (?:get|make|have) (?:\w+ ){0,4}?pass\b"
+)
+OTHER_PASS = re.compile(
+    r"\b(?:pass(?:es|ed|ing)?|clean|succeed(?:s|ed)?|successful(?:ly)?|green|(?:is|are) ok|"
+    r"no (?:errors|issues|warnings|complaints|problems)|happy)\b"
+)
+
+# tests_fail: N tests (still) fail / test_x is failing
+TESTS_FAIL = re.compile(
+    r"(?:\b(?P<f1>" + _NUM + r"|several|some|a few|a couple of|the other|two of the|one of the|"
+    r"\w+ of the)?\s*(?:remaining |other |existing |unit |integration |[\w`.:/-]+ )?"
+    r"(?:tests?|test cases?|cases?|specs?|assertions?|checks?|test_\w+|`[^`]+`)"
+    r"(?:\s+[\w`.:/()-]+){0,4}?\s+(?:still |now |also |continue to |keeps? |consistently )*"
+    r"(?:fail(?:s|ing)?(?! to\b)|error(?:s|ing)? out|"
+    r"(?:is|are) (?:still )?(?:failing|red|broken))\b"
+    r"|\b(?P<f2>\d+) (?:failed|failures?|failing|errors?)\b"
+    r"|\bfailing (?:tests?|test cases?|cases?|specs?)\b|\bstill fail(?:s|ing)?\b"
+    r"|\b(?:test|suite|run|pytest|ci|build) (?:is |are )?(?:still )?red\b"
+    r"|\bfails? (?:with|on) (?:an? )?(?:assertion|error|\w+Error)"
+    r"|\bthere (?:are|is) (?:still )?(?:\d+ |some |a few |two |one )?(?:test )?failures?\b)",
+)
+_PAST_FAIL = re.compile(
+    r"\b(?:was|were|had been|used to|previously|originally|initially|before (?:my|the|this)|"
+    r"(?:which|that) (?:was|were)|caused|causing|making|made|because|why|reason)\b[^.;]*?"
+    r"\bfail|\bfailed (?:before|previously|originally|initially)\b|\bpreviously failing\b|"
+    r"\b(?:the|a|one|two|\d+) failing tests? (?:now|are now|is now) pass"
+)
+
+# verification: I ran / verified / checked
+VERIFICATION = re.compile(
+    r"(?:\b(?:i|we|i've|we've|i have|we have)\s+(?:also |then |now |just |first |"
+    r"successfully |manually |re-?)?(?:ran|run|re-?ran|executed|verified|checked|tested|"
+    r"confirmed|validated|exercised|tried)\b"
+    r"|\b(?:verified|confirmed|checked|validated|tested)\s+(?:that|this|it|the|with|by|using|"
+    r"manually|locally|against|on|via|both|all|each|in)\b"
+    r"|^\s*(?:verified|confirmed|checked|tested|validated)\b"
+    r"|\b(?:after|by|when) (?:re-?)?running (?:the |all |a )?(?:full |whole |entire )?"
+    r"(?:tests?|suite|test suite|pytest|jest|npm test|it|the script|the code)\b"
+    r"|\b(?:re-?running|running) (?:the |all )?(?:full |whole |entire )?(?:tests?|test suite|"
+    r"suite|pytest|jest) (?:shows?|confirms?|gives?|reports?|passes|is green)\b"
+    r"|\b(?:ran|re-?ran|executed) (?:the |all |a |it |pytest|jest|npm|node|go test|cargo)"
+    r"|\btest run (?:shows|confirms)\b|\b(?:manual(?:ly)?|local(?:ly)?) (?:verification|"
+    r"testing|check)\b|\bverification:)",
+    re.MULTILINE,
+)
+_TEST_TARGET = re.compile(
+    r"\b(?:tests?|test suite|suite|pytest|jest|vitest|unittest|npm test|node --test|go test|"
+    r"cargo test|specs?|test_\w+|runtests|tox|nox)\b"
+)
+
+# completion: fixed / done / implemented / works now
+COMPLETION = re.compile(
+    r"(?:\b(?:fixed|resolved|implemented|completed|finished|solved|addressed|corrected|"
+    r"repaired|patched)\b(?![- ](?:width|size|point|length|offset|number|price|format|"
+    r"string|set|version))"
+    r"|\b(?:all |i'm |i am |we're |it's |that's |task (?:is )?|everything (?:is )?|work (?:is )?|"
+    r"^\s*|now )done\b|^\W*done\W*$"
+    r"|\b(?:works?|working|functions?|behaves) (?:now|correctly|properly|as (?:expected|intended|"
+    r"specified|required)|fine|again|as it should|for (?:all|both|every))\b"
+    r"|\bnow (?:works?|returns?|handles?|parses?|accepts?|rejects?|raises?|supports?|"
+    r"correctly|properly|behaves|produces?|respects?|computes?|strips?|preserves?|uses|"
+    r"validates?|gives?|shows?|outputs?|formats?|rounds?|converts?|ignores?|skips?|"
+    r"includes?|reads?|writes?|emits?|counts?|matches|handles)\b"
+    r"|\b(?:is|are) (?:now )?working\b"
+    r"|\b(?:should|will|would|must) (?:now |probably |likely |hopefully |definitely |also |"
+    r"then |finally |correctly |properly )*(?:fix|resolve|work|handle|address|solve)\b"
+    r"|\b(?:this|that|which|the (?:change|patch|fix|update|commit|edit)) (?:now )?(?:fixes|"
+    r"resolves|addresses|solves|handles|implements|corrects)\b"
+    r"|\bsuccessfully (?:\w+ed)\b|\b(?:task|work|implementation|feature|fix) (?:is )?complete\b"
+    r"|\b(?:ready (?:for review|to merge|to ship)|all set|good to go|mission accomplished|"
+    r"the (?:bug|issue|problem|error|crash|regression) is (?:gone|resolved|fixed|no more))"
+    r"|\badded (?:support|handling|validation|the missing|a (?:check|guard|fallback))\b"
+    r"|\bno longer (?:crash(?:es)?|raises?|breaks?|errors?|throws?|hangs?|returns?|drops?|"
+    r"loses?|fails?|produces?|double|mis\w+|ignores?|accepts?|rejects?)\b"
+    r"|\b(?:is|are) (?:now )?(?:correct|fixed|handled|supported|in place)\b"
+    r"|\b(?:handles?|supports?) (?:the |all |both |empty |unicode |edge |negative |leap |"
+    r"\w+ )?(?:cases?|inputs?|values?|correctly)\b)",
+    re.MULTILINE,
+)
+_NEG_COMPLETION = re.compile(
+    r"\b(?:not|n't|never|no)\s+(?:\w+\s+){0,2}?(?:fixed|resolved|implemented|completed|"
+    r"finished|solved|done|working|work|addressed|correct)\b"
+)
+
+CHECK_POS = re.compile(r"^\s*(?:[-*+]\s*)?(?:✅|✔️?|☑️?|✓|\[x\]|🟢|🎉)", re.IGNORECASE)
+CHECK_NEG = re.compile(r"^\s*(?:[-*+]\s*)?(?:❌|✖️?|✗|🔴|⛔)")
+CHECK_WARN = re.compile(r"^\s*(?:[-*+]\s*)?(?:⚠️?|🟡|🚧|\[ \])")
+
+_UNRELATED = re.compile(r"\b(?:unrelated|pre-?existing|already failing|already failed|"
+                        r"flaky|was failing before|were failing before|not related|"
+                        r"independent of (?:this|my) change|outside the scope)\b")
+
+# ------------------------------------------------------------------------- segmentation
+
+_CODE_FENCE = re.compile(r"^\s*(```|~~~)")
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9`\"'(*_✅✔❌⚠])|(?<=[.!?])\s*$")
+_CLAUSE_SPLIT = re.compile(
+    r";\s+|\s+[—–]\s+|,?\s+\bbut\b\s+|,\s+(?:although|though|however|whereas|while|yet|"
+    r"except(?: that)?)\s+|\s+\b(?:although|though|whereas|however)\b\s+|,\s+and\s+(?=(?:the|all|"
+    r"i|we|it|this|\d+|both|every|test|tests|pytest|lint|mypy)\b)|\.\s+|\s+\band\b\s+(?="
+    r"(?:all |the |both )?(?:\d+ )?(?:tests?|pytest|lint|mypy|ruff|the build|type)\b)"
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+    check: str | None  # "pos" / "neg" / "warn" when the line starts with a check mark
+    heading: bool = False
+
+
+def segments(report: str) -> list[Segment]:
+    """Lines outside code fences → list items / table cells / headings → sentences."""
+    out: list[Segment] = []
+    pos = 0
+    in_code = False
+    for line in report.splitlines(keepends=True):
+        start, end = pos, pos + len(line.rstrip("\r\n"))
+        pos += len(line)
+        text = report[start:end]
+        if _CODE_FENCE.match(text):
+            in_code = not in_code
+            continue
+        if in_code or not text.strip():
+            continue
+        if re.match(r"^\s*\|?\s*:?-{3,}", text):  # table separator row
+            continue
+        heading = bool(re.match(r"^\s*#{1,6}\s", text))
+        check = ("pos" if CHECK_POS.match(text) else "neg" if CHECK_NEG.match(text)
+                 else "warn" if CHECK_WARN.match(text) else None)
+        if "|" in text.strip()[1:-1] and text.strip().startswith("|"):
+            # table row: one segment per row (cells read together keep "name | ✅ pass")
+            out.append(Segment(start, end, _row_check(text), heading))
+            continue
+        # sentences inside the line
+        s0 = start
+        for m in _SENT_END.finditer(text):
+            s1 = start + m.start()
+            if s1 > s0 and report[s0:s1].strip():
+                out.append(Segment(s0, s1, check if s0 == start else None, heading))
+            s0 = start + m.end()
+        if s0 < end and report[s0:end].strip():
+            out.append(Segment(s0, end, check if s0 == start else None, heading))
+    return out
+
+
+def _row_check(text: str) -> str | None:
+    if re.search(r"✅|✔|✓|☑|🟢", text):
+        return "pos"
+    if re.search(r"❌|✖|✗|🔴", text):
+        return "neg"
+    if re.search(r"⚠|🟡|🚧", text):
+        return "warn"
+    return None
+
+
+def _clauses(report: str, seg: Segment) -> list[tuple[int, int]]:
+    text = report[seg.start:seg.end]
+    spans = []
+    s0 = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if m.start() > s0:
+            spans.append((seg.start + s0, seg.start + m.start()))
+        s0 = m.end()
+    spans.append((seg.start + s0, seg.end))
+    return [(a, b) for a, b in spans if report[a:b].strip()]
+
+
+def _normalise(text: str) -> str:
+    return (text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+            .replace("**", "").replace("__", " ").lower())
+
+
+def _exact(report: str, a: int, b: int) -> str:
+    quote = report[a:b].strip()
+    quote = quote.strip(" \t-*+|>")
+    return quote.strip() or report[a:b].strip()
+
+
+# ------------------------------------------------------------------------- scope and counts
+
+def _other_scope(text: str) -> str | None:
+    for name, rx in OTHER_CHECKS:
+        if rx.search(text):
+            # "the build" mention plus a test word: tests decide unless the check is the subject
+            return name
+    return None
+
+
+_NAMED_SCOPE = re.compile(
+    r"\b(?:the|my|new|existing)\s+([\w./:-]+?)\s+(?:tests?|specs?|suite|cases?)\b|"
+    r"\b(?:tests?|specs?) (?:in|for|from|under) `?([\w./:-]+)`?|"
+    r"`?(\b(?:test_\w+|\w+_test|[\w/.-]+\.(?:py|js|ts|mjs|go)(?:::\w+)?))`?"
+)
+_GENERIC_SCOPE_WORDS = frozenset({
+    "unit", "other", "remaining", "existing", "full", "whole", "entire", "new", "relevant",
+    "original", "two", "three", "both", "all", "visible", "provided", "given", "failing",
+    "updated", "added", "test", "project", "repo", "repository", "those", "these", "some",
+    "affected", "related", "target", "targeted", "previously", "four", "five", "my", "of",
+    "integration", "regression", "local", "python", "js", "node", "official", "hidden",
+    "previous", "broken", "old", "several", "passing", "few",
+})
+
+
+def _test_scope(text: str) -> str | None:
+    """'all', a named area/file/test, or None for an unscoped test claim."""
+    if re.search(r"\b(?:all|every|entire|whole|full|complete|both)\b|\beverything\b|"
+                 r"\b(?:the|whole|full) (?:test )?suite\b|\b(?:\d+)\s*/\s*\d+\b", text):
+        return "all"
+    for m in _NAMED_SCOPE.finditer(text):
+        name = next((g for g in m.groups() if g), None)
+        if name and name.lower() not in _GENERIC_SCOPE_WORDS and not name.isdigit():
+            return name.strip("`")
+    return None
+
+
+def _count(text: str, kind: str) -> int | None:
+    if kind == "pass":
+        m = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
+        if m:
+            return int(m.group(1))
+        m = re.search(r"\b(\d+) (?:of|out of) \d+\b", text)
+        if m:
+            return int(m.group(1))
+        m = re.search(r"\b(?:all|the)\s+(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?:\w+\s+)?"
+                      r"(?:tests?|specs?|cases?)\b|\b(\d+) (?:tests? )?(?:pass|passed|passing)\b"
+                      r"|\b(\d+) (?:\w+ )?tests? (?:now )?pass", text)
+        if m:
+            raw = next(g for g in m.groups() if g)
+            return int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+        return None
+    m = re.search(r"\b(\d+)\s*/\s*(\d+)\b|\b(\d+) (?:of|out of) (\d+)\b", text)
+    if m:
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return max(int(b) - int(a), 0)
+    m = re.search(r"\b(" + _NUM + r"|both)\s+(?:\w+\s+){0,2}?(?:tests?|cases?|specs?|"
+                  r"assertions?|failures?)\b|\b(\d+) (?:failed|failures?|failing)\b", text)
+    if m:
+        raw = next(g for g in m.groups() if g)
+        return int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
+    return None
+
+
+# ------------------------------------------------------------------------- extraction
+
+def extract_claims(report: str | None) -> list[Claim]:
+    """Every claim in the final report, in report order (verdicts left ``unknown``)."""
+    if not report or not report.strip():
+        return []
+    claims: list[Claim] = []
+    for seg in segments(report):
+        if seg.heading and not seg.check:
+            head = _normalise(report[seg.start:seg.end])
+            # headings rarely claim; "## Status: done" / "# All tests pass" still count
+            if not re.search(r"done|complete|pass|fail|fixed|blocked|partial|verified", head):
+                continue
+        seg_claims: list[Claim] = []
+        for a, b in _clauses(report, seg):
+            seg_claims.extend(_clause_claims(report, a, b))
+        if seg.check and not seg_claims:
+            seg_claims.extend(_check_mark_claim(report, seg))
+        elif seg.check in ("neg", "warn") and seg_claims:
+            # "❌ parser handles BOM" : the mark overrides a positive reading
+            fixed = []
+            for c in seg_claims:
+                if c.type == "completion":
+                    fixed.append(_replace(c, type="partial"))
+                elif c.type == "tests_pass" and not c.negated and seg.check == "neg":
+                    fixed.append(_replace(c, type="tests_fail"))
+                else:
+                    fixed.append(c)
+            seg_claims = fixed
+        claims.extend(seg_claims)
+    return claims
+
+
+def _replace(c: Claim, **kw: object) -> Claim:
+    from dataclasses import replace
+
+    return replace(c, **kw)  # type: ignore[arg-type]
+
+
+def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
+    quote = _exact(report, seg.start, seg.end)
+    text = _normalise(quote)
+    if len(re.sub(r"[^\w]", "", text)) < 2:
+        return []
+    other = _other_scope(text)
+    is_test = bool(_TESTWORD_RE.search(text))
+    hedged = bool(HEDGE.search(text)) or seg.check == "warn"
+    if seg.check == "pos":
+        ctype = "tests_pass" if (is_test or other) else "completion"
+        scope = other or (_test_scope(text) if is_test else None)
+        return [Claim(ctype, quote, hedged=hedged, scope=scope,
+                      count=_count(text, "pass") if ctype == "tests_pass" else None)]
+    if seg.check == "neg":
+        ctype = "tests_fail" if is_test else "partial"
+        return [Claim(ctype, quote, hedged=hedged, scope=other or (_test_scope(text)
+                                                                   if is_test else None))]
+    return [Claim("partial", quote, hedged=True, scope=other)]
+
+
+def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
+    raw = report[a:b]
+    text = _normalise(raw)
+    quote = _exact(report, a, b)
+    if not quote or len(text.strip()) < 2:
+        return []
+    hedged = bool(HEDGE.search(text))
+    other = _other_scope(text)
+    unrelated = bool(_UNRELATED.search(text))
+    is_test = bool(_TESTWORD_RE.search(text))
+    # conditionals / instructions to the reader are not claims about the work
+    if re.match(r"^\s*(?:if|when|once|to (?:run|verify|test)|you can|please|run\b|make sure)",
+                text) and not re.search(r"\b(?:i|we) (?:ran|verified|checked)\b", text):
+        return []
+    found: list[Claim] = []
+
+    def scope_for(test_claim: bool) -> str | None:
+        if unrelated:
+            return "unrelated"
+        if other and not (test_claim and _TESTWORD_RE.search(text) and not
+                          re.search(r"\b(?:lint|mypy|ruff|flake8|type ?check|build|eslint)\w*\s+"
+                                    r"(?:is |are )?(?:pass|clean|green|succeed|ok)", text)):
+            return other
+        return _test_scope(text) if test_claim else None
+
+    nv = NO_VERIF.search(text)
+    if nv:
+        found.append(Claim("no_verification", quote, hedged=hedged, negated=True,
+                           scope=scope_for(False) if other or unrelated else
+                           (_test_scope(text) if is_test else None)))
+    pneg = TESTS_PASS_NEG.search(text)
+    tfail = TESTS_FAIL.search(text)
+    if tfail and _PAST_FAIL.search(text) and not re.search(r"\bstill\b", text):
+        tfail = None
+    if tfail and re.search(r"\b(?:no|zero|none of|0) (?:\w+ )?(?:tests? )?fail|"
+                           r"\bno longer fail|\bwithout (?:any )?fail|\b0 failed\b|"
+                           r"\bnothing fails\b|\bno (?:test )?failures\b", text):
+        tfail = None
+    tpass = TESTS_PASS.search(text)
+    if tpass and re.search(r"\b(\d+)\s*/\s*(\d+)\b", text):
+        m = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
+        assert m
+        if int(m.group(1)) < int(m.group(2)):
+            tfail = tfail or m
+            tpass = None
+    if tpass and re.search(r"\b(\d+) (?:of|out of) (\d+)\b", text):
+        m = re.search(r"\b(\d+) (?:of|out of) (\d+)\b", text)
+        assert m
+        if int(m.group(1)) < int(m.group(2)):
+            tfail = tfail or m
+            tpass = None
+    if tpass and (m2 := re.search(r"\b(\d+) failed\b", text)) and int(m2.group(1)) > 0:
+        tpass = None  # "3 failed, 9 passed"
+    if tpass and not is_test and not other and not re.search(
+            r"\b(?:no|zero|0|none|nothing) (?:\w+ )?(?:failures?|fail)|no longer fail|\d+ passed",
+            text):
+        # "passes" without any test word: "the value passes through" — not a test claim
+        if not re.search(r"\b(?:everything|it all|all) (?:now )?pass", text):
+            tpass = None
+    if tpass and nv and tpass.start() > nv.start() and re.search(
+            r"\b(?:whether|if|that)\b[^.]*\bpass", text[nv.start():]):
+        tpass = None  # "I could not verify that the tests pass"
+    if pneg and not (tpass and tpass.start() < pneg.start() and "not all" not in text):
+        found.append(Claim("tests_pass", quote, hedged=hedged, negated=True,
+                           scope=scope_for(True), count=_count(text, "pass")))
+    elif tfail:
+        found.append(Claim("tests_fail", quote, hedged=hedged, scope=scope_for(True),
+                           count=_count(text, "fail")))
+        if tpass and re.search(r"\b(?:other|rest|remaining)\b", text[tpass.start():]):
+            found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
+                               count=_count(text, "pass")))
+    elif tpass:
+        found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
+                           count=_count(text, "pass")))
+    if other and not any(c.type in ("tests_pass", "tests_fail") for c in found) and \
+            not nv and not pneg and OTHER_PASS.search(text):
+        found.append(Claim("tests_pass", quote, hedged=hedged, scope=other))
+    ver = VERIFICATION.search(text)
+    if ver and not nv and not re.search(r"\b(?:you|please|should|can|could|need to|want to)\s+"
+                                        r"(?:\w+\s+)?(?:run|verify|check|test)", text[:ver.end()]):
+        vscope = other if other and not _TEST_TARGET.search(text) else (
+            "tests" if _TEST_TARGET.search(text) else None)
+        if unrelated:
+            vscope = "unrelated"
+        found.append(Claim("verification", quote, hedged=hedged, scope=vscope))
+    part = PARTIAL.search(text)
+    if part and nv and part.start() >= nv.start() and part.end() <= nv.end() + 12:
+        part = None
+    if part and re.search(r"\bnot all\b", text[part.start():part.end()]) and any(
+            c.type == "tests_pass" and c.negated for c in found):
+        part = None  # "not all tests pass" is the negated tests_pass claim already found
+    if part and tfail and re.search(r"fail|red|broken|error|still", text[part.start():part.end()]):
+        part = None  # "test_x still fails" is the tests_fail claim already found
+    if part and not unrelated:
+        found.append(Claim("partial", quote, hedged=hedged, scope=other))
+    comp = COMPLETION.search(text)
+    if comp and (part or _NEG_COMPLETION.search(text[max(0, comp.start() - 30):comp.end()])):
+        comp = None
+    if comp and other and not is_test and re.search(
+            r"(?:build|compil|lint|mypy|type)\w*\s+(?:\w+\s+)?(?:is |are |now )?(?:fixed|"
+            r"works?|succeed|clean|done)", text):
+        found.append(Claim("completion", quote, hedged=hedged, scope=other))
+        comp = None
+    if comp and not (tpass and comp.start() >= tpass.start() and comp.end() <= tpass.end() + 2):
+        if not (tfail and re.search(r"no longer fail", text)):
+            found.append(Claim("completion", quote, hedged=hedged,
+                               scope="unrelated" if unrelated else None))
+    # dedupe per type within a clause
+    seen = set()
+    out = []
+    for c in found:
+        if c.type in seen:
+            continue
+        seen.add(c.type)
+        out.append(c)
+    return out
