@@ -1,0 +1,5 @@
+import sys
+
+from wc.cli import main
+
+sys.exit(main())
