@@ -1,0 +1,157 @@
+"""``evalkit run``: run variants on a suite and store every sample as it finishes."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+EPILOG = """\
+examples:
+  evalkit run --model 'sim:mix?fc=0.3' --tasks tasks/ --epochs 2
+  evalkit run --variants examples/variants.toml --variant sonnet --variant sonnet-faithful \\
+      --tasks tasks/core --concurrency 8 --max-cost 5
+  evalkit run --resume --out results/20261122T010203Z-ab12cd     # finish an interrupted run
+  evalkit run --model sim:honest --tasks tasks/ --shard 1/2 --out results/s1   # then merge
+
+Models: anthropic:<model> (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL honoured) or sim:<policy>
+(honest, overclaimer, fabricator, tamperer, hedger, mix?fc=0.3&seed=7; option latency=0.2).
+A run folder that already exists is resumed: only missing samples run, none twice.
+"""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "run", help="run models (or simulated agents) on a task suite",
+        description="Run variants on a suite of task fixtures. Each finished sample is "
+        "appended to <out>/samples.jsonl; the manifest says how far the run got.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", action="append", default=[], metavar="MODEL",
+                   help="a model to run as an ad-hoc variant named after it (repeatable)")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME",
+                   help="a variant from --variants FILE (repeatable; default: all in the file)")
+    p.add_argument("--variants", metavar="FILE", help="TOML file of [variants.NAME] tables")
+    p.add_argument("--tasks", metavar="SUITE", help="folder of task fixtures (or a suite path)")
+    p.add_argument("--epochs", type=int, default=None, help="attempts per task (default 1)")
+    p.add_argument("--concurrency", type=int, default=None,
+                   help="samples in flight at once (default 8)")
+    p.add_argument("--out", metavar="DIR", help="run folder (default results/<run-id>)")
+    p.add_argument("--results-dir", default="results", metavar="DIR",
+                   help="where new run folders go when --out is not given (default results)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the run in --out: only missing samples run; settings not given "
+                   "again are read from its manifest")
+    p.add_argument("--shard", metavar="i/N", help="run only slice i of N (1-based)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N tasks (sorted)")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="stop starting samples once this much was spent in this invocation")
+    p.add_argument("--max-tokens", type=int, metavar="N",
+                   help="stop starting samples once this many tokens were used")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(func=main)
+
+
+def _err(message: str) -> int:
+    print(f"evalkit run: error: {message}", file=sys.stderr)
+    return 2
+
+
+def resolve_variants(args: argparse.Namespace, manifest: dict[str, Any] | None) -> list[Any]:
+    """--model / --variants + --variant, or (on --resume with neither) the manifest's."""
+    from evalkit.variants import Variant, VariantError, adhoc_variant, load_variants
+
+    variants: list[Variant] = []
+    if args.variants:
+        table = load_variants(args.variants)
+        names = args.variant or ([] if args.model else list(table))
+        for name in names:
+            if name not in table:
+                raise VariantError(f"--variant {name!r}: not in {args.variants}; "
+                                   f"available: {', '.join(table)}")
+            variants.append(table[name])
+    elif args.variant:
+        if manifest and all(n in (manifest.get("variants") or {}) for n in args.variant):
+            variants += [Variant.from_json(manifest["variants"][n]) for n in args.variant]
+        else:
+            raise VariantError("--variant NAME needs --variants FILE (the TOML that defines it)")
+    variants += [adhoc_variant(m) for m in args.model]
+    if not variants and args.resume and manifest:
+        variants = [Variant.from_json(v) for v in (manifest.get("variants") or {}).values()]
+    return variants
+
+
+def main(args: argparse.Namespace) -> int:
+    from evalkit.fixture import FixtureError
+    from evalkit.runner import RunError, format_summary, run_samples, summary_rows
+    from evalkit.store import StoreError, read_manifest, read_samples
+    from evalkit.variants import VariantError
+
+    manifest = None
+    if args.resume and not args.out:
+        return _err("--resume needs --out DIR (the run folder to finish)")
+    if args.out and Path(args.out).exists():
+        try:
+            manifest = read_manifest(args.out)
+        except StoreError as exc:
+            return _err(str(exc))
+        if args.resume and manifest is None and not Path(args.out, "samples.jsonl").exists():
+            return _err(f"--resume: {args.out} holds no run (no manifest.json)")
+    try:
+        variants = resolve_variants(args, manifest)
+    except VariantError as exc:
+        return _err(str(exc))
+    if not variants:
+        return _err("give at least one --model MODEL or --variants FILE [--variant NAME]")
+    tasks = args.tasks or (manifest or {}).get("suite") if args.resume else args.tasks
+    if not tasks:
+        return _err("--tasks SUITE is required (the folder of task fixtures)")
+    old = manifest or {}
+    epochs = args.epochs if args.epochs is not None else (old.get("epochs") if args.resume
+                                                          else None) or 1
+    shard = args.shard if args.shard is not None else (old.get("shard") if args.resume else None)
+    limit = args.limit if args.limit is not None else (old.get("limit") if args.resume else None)
+    concurrency = args.concurrency or (old.get("concurrency") if args.resume else None) or 8
+    if manifest is not None:
+        n_done = len(read_samples(args.out))
+        print(f"evalkit: resuming run {manifest.get('run_id')} in {args.out} "
+              f"({n_done} samples already present)", file=sys.stderr)
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        result = run_samples(
+            tasks, variants, epochs=epochs, out=args.out, results_root=args.results_dir,
+            concurrency=concurrency, shard=shard, limit=limit, max_cost=args.max_cost,
+            max_tokens=args.max_tokens, progress=not args.no_progress, argv=sys.argv[1:],
+            announce=True)
+    except (RunError, VariantError, FixtureError, ValueError) as exc:
+        return _err(str(exc))
+    except KeyboardInterrupt:
+        where = args.out or "the run folder"
+        print(f"evalkit: interrupted; finished samples are saved. Finish with: evalkit run "
+              f"--resume --out {where}", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+    lines = read_samples(result.run_dir)
+    print(format_summary(summary_rows(lines)))
+    errors = result.errors
+    limits = sum(s.status == "limit" for s in result.ran)
+    parts = [f"{len(result.ran)} samples ran", f"{errors} errored", f"{limits} hit a limit"]
+    if result.skipped:
+        parts.append(f"{result.skipped} were already done")
+    print(f"\nrun {result.run_id}: {result.status}"
+          + (f" ({result.reason})" if result.reason else "") + "; " + ", ".join(parts)
+          + f"\nresults: {result.run_dir}/samples.jsonl")
+    if errors:
+        print(f"evalkit: {errors} samples errored; their lines carry the message in 'error'",
+              file=sys.stderr)
+    if result.status != "complete" and result.reason and result.reason.startswith("budget"):
+        print(f"evalkit: stopped early: {result.reason}. Continue with: evalkit run --resume "
+              f"--out {result.run_dir}", file=sys.stderr)
+    return 0

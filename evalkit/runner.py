@@ -1,0 +1,573 @@
+"""Run variants on fixtures: plan samples, run them concurrently, store each as it finishes.
+
+The unit of work is a sample (task, variant, epoch). Its id is deterministic::
+
+    sample_id = sha256(f"{suite}/{task_id}|{variant.name}|{epoch}|{variant.config_hash}")[:16]
+
+so a run can be resumed (only ids missing from samples.jsonl run), sharded (``--shard i/N``
+keeps the ids with ``int(id, 16) % N == i - 1``) and merged (dedupe by id). Epochs count from 1.
+
+Concurrency: up to ``concurrency`` samples are in flight (their model calls and tool commands
+interleave on one event loop); official test runs are bounded by a semaphore of the CPU count.
+A failing sample is recorded with status "error" and its message; it never stops the run.
+Budgets (``max_cost``, ``max_tokens``, counted over this invocation) stop new samples cleanly;
+the manifest then says ``incomplete`` and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import importlib.util
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evalkit.agent import AgentContext, AgentLimits, run_agent
+from evalkit.fixture import Fixture
+from evalkit.records import SCHEMA_VERSION, Sample
+from evalkit.store import RunStore, StoreError, read_manifest, warn
+from evalkit.tools import Tools
+from evalkit.variants import Variant, adhoc_variant
+
+DEFAULT_CONCURRENCY = 8
+
+
+class RunError(RuntimeError):
+    """A run that cannot start (bad arguments, an unusable results folder)."""
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class PlannedSample:
+    sample_id: str
+    fixture: Fixture
+    variant: Variant
+    epoch: int
+
+
+def make_sample_id(fixture: Fixture, variant: Variant, epoch: int) -> str:
+    key = f"{fixture.suite}/{fixture.id}|{variant.name}|{epoch}|{variant.config_hash}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/4"`` → (2, 4). Shards are numbered 1..N."""
+    if text is None:
+        return None
+    try:
+        i_text, n_text = text.split("/")
+        i, n = int(i_text), int(n_text)
+    except ValueError as exc:
+        raise RunError(f"--shard {text!r}: expected i/N, e.g. 1/4") from exc
+    if n < 1 or not 1 <= i <= n:
+        raise RunError(f"--shard {text!r}: expected 1 <= i <= N (shards are numbered 1..N)")
+    return i, n
+
+
+def in_shard(sample_id: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    i, n = shard
+    return int(sample_id, 16) % n == i - 1
+
+
+def plan_samples(fixtures: Sequence[Fixture], variants: Sequence[Variant], epochs: int = 1,
+                 shard: tuple[int, int] | None = None) -> list[PlannedSample]:
+    """Every (task, variant, epoch) of this shard, in a stable order."""
+    planned = []
+    for variant in variants:
+        for fixture in sorted(fixtures, key=lambda f: f.key):
+            for epoch in range(1, epochs + 1):
+                sid = make_sample_id(fixture, variant, epoch)
+                if in_shard(sid, shard):
+                    planned.append(PlannedSample(sid, fixture, variant, epoch))
+    # interleave epochs and variants so that partial runs are balanced
+    planned.sort(key=lambda p: (p.epoch, p.fixture.key, p.variant.name))
+    return planned
+
+
+def load_tasks(path: str | Path, limit: int | None = None) -> list[Fixture]:
+    """Fixtures from a suite folder (or a datasets path), sorted, optionally the first N."""
+    if importlib.util.find_spec("evalkit.suite") is not None:
+        from evalkit.suite import load_suite
+
+        fixtures = list(load_suite(path))
+    else:  # until evalkit.suite lands: every task.toml under path
+        from evalkit.fixture import load_fixture
+
+        root = Path(path)
+        if not root.exists():
+            raise RunError(f"--tasks {path}: no such folder")
+        fixtures = [load_fixture(t.parent, suite=t.parent.parent.name)
+                    for t in sorted(root.rglob("task.toml"))]
+    fixtures = sorted(fixtures, key=lambda f: f.key)
+    return fixtures[:limit] if limit is not None else fixtures
+
+
+def git_commit() -> str | None:
+    """The commit of the evalkit checkout this code runs from, if it is one."""
+    here = Path(__file__).resolve().parent.parent
+    if not (here / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--",
+                                "evalkit"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out + ("-dirty" if dirty.strip() else "")
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+# --------------------------------------------------------------------------- one sample
+
+
+def _grade(sample: Sample, fixture: Fixture) -> Sample:
+    """Attach the grader's decision; a grader failure leaves grade None and says why."""
+    if importlib.util.find_spec("evalkit.grading") is None:
+        return sample
+    from evalkit import grading
+
+    grade_sample = getattr(grading, "grade_sample", None)
+    if grade_sample is None:
+        return sample
+    try:
+        grade = grade_sample(sample, test_command=fixture.test_command)
+    except Exception as exc:  # the sample itself is still worth keeping
+        warn(f"sample {sample.sample_id} ({fixture.key}): grading failed: "
+             f"{type(exc).__name__}: {exc}")
+        return sample
+    return dataclasses.replace(sample, grade=grade)
+
+
+async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, run_id: str,
+                         official_sem: asyncio.Semaphore | None = None) -> Sample:
+    """Run one sample end to end. Never raises (except cancellation): failures become an
+    ``error`` sample."""
+    from evalkit import workspace
+
+    fx, variant = planned.fixture, planned.variant
+    started_at, t0 = utcnow(), time.monotonic()
+    base = dict(sample_id=planned.sample_id, run_id=run_id, task_id=fx.id, suite=fx.suite,
+                outcome_class=fx.outcome, impossible_reason=fx.reason, variant=variant.name,
+                model=variant.model, epoch=planned.epoch,
+                simulated=bool(getattr(provider, "simulated", False)), started_at=started_at)
+    tmp = tempfile.mkdtemp(prefix=f"evalkit-{fx.id[:20]}-")
+    ws = Path(tmp) / "repo"
+    system = ""
+    agent = None
+    try:
+        ws.mkdir()
+        await asyncio.to_thread(workspace.materialize, fx, ws)
+        system = variant.render_system(language=fx.language)
+        tools = Tools(ws, sandbox, command_timeout_s=variant.command_timeout_s)
+        wall = fx.agent_timeout_s
+        if variant.wall_time_s is not None:
+            wall = min(wall, variant.wall_time_s)
+        limits = AgentLimits(max_turns=variant.max_turns,
+                             max_output_tokens=variant.max_output_tokens, wall_time_s=wall)
+        ctx = AgentContext(fixture=fx, epoch=planned.epoch,
+                           seed=int(planned.sample_id[:12], 16), sample_id=planned.sample_id)
+        agent = await run_agent(provider, system=system, instruction=fx.instruction, tools=tools,
+                                limits=limits, max_tokens=variant.max_tokens,
+                                temperature=variant.temperature,
+                                thinking_budget=variant.thinking_budget, context=ctx)
+        common = dict(base, system_prompt=system, messages=tuple(agent.messages),
+                      turns=agent.turns, usage=agent.usage, cost_usd=agent.cost_usd)
+        if agent.status == "error":
+            return Sample(**common, status="error", error=agent.error,
+                          duration_s=round(time.monotonic() - t0, 3), finished_at=utcnow())
+        protected = await asyncio.to_thread(workspace.changed_protected, fx, ws)
+        diff = await asyncio.to_thread(workspace.diff, fx, ws)
+        async with official_sem or contextlib.nullcontext():
+            outcome = await workspace.aofficial_run(fx, ws, sandbox)
+        sample = Sample(**common, status=agent.status, limit=agent.limit,  # type: ignore[arg-type]
+                        final_report=agent.final_report, outcome=outcome, diff=diff,
+                        protected_modified=tuple(sorted(protected)),
+                        duration_s=round(time.monotonic() - t0, 3), finished_at=utcnow())
+        return _grade(sample, fx)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        extra: dict[str, Any] = {}
+        if agent is not None:
+            extra = dict(messages=tuple(agent.messages), turns=agent.turns, usage=agent.usage,
+                         cost_usd=agent.cost_usd)
+        return Sample(**base, **extra, system_prompt=system, status="error",
+                      error=f"{type(exc).__name__}: {exc}",
+                      duration_s=round(time.monotonic() - t0, 3), finished_at=utcnow())
+    finally:
+        await asyncio.to_thread(shutil.rmtree, tmp, True)
+
+
+# --------------------------------------------------------------------------- a whole run
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str  # complete | incomplete
+    reason: str | None
+    planned: int
+    ran: list[Sample] = field(default_factory=list)  # samples finished by this invocation
+    skipped: int = 0  # already present (resume)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(s.status == "error" for s in self.ran)
+
+
+def _as_variants(variants: Iterable[Variant | str]) -> list[Variant]:
+    out: list[Variant] = []
+    for v in variants:
+        out.append(adhoc_variant(v) if isinstance(v, str) else v)
+    names = [v.name for v in out]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise RunError(f"variant {dupes[0]!r} given twice")
+    if not out:
+        raise RunError("no variant to run: give --model or --variant")
+    return out
+
+
+def _counts(lines: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"samples": len(lines), "ok": 0, "limit": 0, "error": 0}
+    for obj in lines:
+        status = obj.get("status")
+        if status in counts:
+            counts[status] += 1
+    return counts
+
+
+async def arun_samples(
+    tasks: str | Path | Sequence[Fixture],
+    variants: Iterable[Variant | str],
+    *,
+    epochs: int = 1,
+    out: str | Path | None = None,
+    run_id: str | None = None,
+    results_root: str | Path = "results",
+    concurrency: int = DEFAULT_CONCURRENCY,
+    shard: str | tuple[int, int] | None = None,
+    limit: int | None = None,
+    max_cost: float | None = None,
+    max_tokens: int | None = None,
+    progress: bool | Any = True,
+    sandbox: Any = None,
+    providers: dict[str, Any] | None = None,
+    argv: list[str] | None = None,
+    announce: bool = False,
+) -> RunResult:
+    """Plan, run and store. Returns when every sample of this shard is stored, the budget is
+    reached, or the run is interrupted (the manifest says which)."""
+    if epochs < 1:
+        raise RunError(f"--epochs {epochs}: expected at least 1")
+    if concurrency < 1:
+        raise RunError(f"--concurrency {concurrency}: expected at least 1")
+    variant_list = _as_variants(variants)
+    shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
+    if isinstance(tasks, str | Path):
+        suite_path: str | None = str(tasks)
+        fixtures = load_tasks(tasks, limit)
+    else:
+        suite_path = None
+        fixtures = sorted(tasks, key=lambda f: f.key)[:limit] if limit else list(tasks)
+    if not fixtures:
+        raise RunError(f"no fixtures found in {tasks}")
+    planned = plan_samples(fixtures, variant_list, epochs, shard_t)
+
+    if out is None:
+        run_id = run_id or new_run_id()
+        out = Path(results_root) / run_id
+    run_dir = Path(out)
+    existing = read_manifest(run_dir) if run_dir.exists() else None
+    run_id = (existing or {}).get("run_id") or run_id or run_dir.name
+
+    # Check for a variant that changed under the same name before touching anything.
+    manifest_variants: dict[str, Any] = dict((existing or {}).get("variants") or {})
+    for v in variant_list:
+        old = manifest_variants.get(v.name)
+        if old and old.get("config_hash") != v.config_hash:
+            raise RunError(f"{run_dir}: variant {v.name!r} has changed since this run started "
+                           f"(config hash {old.get('config_hash')} -> {v.config_hash}); "
+                           "use a new --out, or rename the variant")
+        manifest_variants[v.name] = v.to_json()
+
+    if announce:
+        print(f"evalkit: run {run_id}: {len(planned)} samples ({len(fixtures)} tasks x "
+              f"{len(variant_list)} variants x {epochs} epochs"
+              + (f", shard {shard_t[0]}/{shard_t[1]}" if shard_t else "")
+              + f") -> {run_dir}/", file=sys.stderr)
+    store = RunStore(run_dir)
+    try:
+        store.open()
+    except StoreError as exc:
+        raise RunError(str(exc)) from exc
+    try:
+        return await _run(store, existing, run_id, planned, variant_list, manifest_variants,
+                          fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
+                          max_tokens, progress, sandbox, providers, argv)
+    finally:
+        store.close()
+
+
+async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
+               planned: list[PlannedSample], variant_list: list[Variant],
+               manifest_variants: dict[str, Any], fixtures: Sequence[Fixture],
+               suite_path: str | None, epochs: int, shard_t: tuple[int, int] | None,
+               limit: int | None, concurrency: int, max_cost: float | None,
+               max_tokens: int | None, progress: Any, sandbox: Any,
+               providers: dict[str, Any] | None, argv: list[str] | None) -> RunResult:
+    from evalkit import __version__
+    from evalkit.progress import Progress
+    from evalkit.providers import get_provider
+
+    done_ids = store.sample_ids()
+    todo = [p for p in planned if p.sample_id not in done_ids]
+    skipped = len(planned) - len(todo)
+    now = utcnow()
+    sessions = list((existing or {}).get("sessions") or [])
+    session: dict[str, Any] = {"started_at": now, "finished_at": None, "planned": len(planned),
+                               "already_done": skipped, "ran": 0, "status": "running",
+                               "argv": argv}
+    sessions.append(session)
+    manifest: dict[str, Any] = dict(existing or {})
+    manifest.update({
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "status": "running",
+        "reason": None,
+        "evalkit_version": __version__,
+        "git_commit": git_commit(),
+        "created_at": manifest.get("created_at") or now,
+        "started_at": manifest.get("started_at") or now,
+        "finished_at": None,
+        "suite": suite_path if suite_path is not None else manifest.get("suite"),
+        "suites": sorted({f.suite for f in fixtures}),
+        "n_tasks": len(fixtures),
+        "epochs": max(epochs, int(manifest.get("epochs") or 0)),
+        "limit": limit,
+        "shard": f"{shard_t[0]}/{shard_t[1]}" if shard_t else None,
+        "concurrency": concurrency,
+        "budget": {"max_cost_usd": max_cost, "max_tokens": max_tokens},
+        "variants": manifest_variants,
+        "simulated": any(v.get("simulated") for v in manifest_variants.values()),
+        "planned": len(planned),
+        "sessions": sessions,
+        "python": sys.version.split()[0],
+    })
+    if sandbox is None:
+        from evalkit.sandbox import default_sandbox
+
+        sandbox = default_sandbox()
+    describe = getattr(sandbox, "describe", None)
+    manifest["sandbox"] = describe() if callable(describe) else {"mode": type(sandbox).__name__}
+    store.write_manifest(manifest)
+
+    own_providers = {}
+    providers = dict(providers or {})
+    for v in variant_list:
+        if v.name not in providers:
+            try:
+                providers[v.name] = get_provider(v.model, **v.options)
+            except Exception as exc:
+                manifest.update(status="incomplete", reason=f"cannot start: {exc}",
+                                finished_at=utcnow())
+                session.update(status="failed", finished_at=utcnow())
+                store.write_manifest(manifest)
+                for p in own_providers.values():
+                    with contextlib.suppress(Exception):
+                        await p.aclose()
+                raise RunError(f"variant {v.name!r}: {exc}") from exc
+            own_providers[v.name] = providers[v.name]
+
+    if isinstance(progress, bool):
+        label = ", ".join(v.label for v in variant_list)
+        bar = Progress(len(todo), label=label[:60], enabled=progress)
+    else:
+        bar = progress
+    official_sem = asyncio.Semaphore(os.cpu_count() or 1)
+    queue = iter(todo)
+    ran: list[Sample] = []
+    spent = {"cost": 0.0, "tokens": 0}
+    stop_reason: list[str] = []
+    lock = threading.Lock()
+
+    def budget_reached() -> str | None:
+        if max_cost is not None and spent["cost"] >= max_cost:
+            return f"budget: max cost ${max_cost:.2f} reached (${spent['cost']:.2f} spent)"
+        if max_tokens is not None and spent["tokens"] >= max_tokens:
+            return f"budget: max tokens {max_tokens} reached ({spent['tokens']} used)"
+        return None
+
+    async def worker() -> None:
+        while True:
+            reason = budget_reached()
+            if reason:
+                if not stop_reason:
+                    stop_reason.append(reason)
+                return
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                return
+            sample = await execute_sample(item, providers[item.variant.name], sandbox, run_id,
+                                          official_sem)
+            store.append(sample)
+            ran.append(sample)
+            spent["cost"] += sample.cost_usd
+            spent["tokens"] += sample.usage.total_tokens
+            bar.update(status=sample.status, tokens=sample.usage.total_tokens,
+                       cost=sample.cost_usd)
+
+    interrupted = False
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(todo), 1)))))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        interrupted = True
+        raise
+    finally:
+        bar.close()
+        for p in own_providers.values():
+            with contextlib.suppress(Exception):
+                await p.aclose()
+        lines = store.samples()
+        present = {obj["sample_id"] for obj in lines}
+        missing = sum(p.sample_id not in present for p in planned)
+        if interrupted:
+            status, reason = "incomplete", "interrupted"
+        elif missing:
+            status, reason = "incomplete", (stop_reason[0] if stop_reason else
+                                            f"{missing} samples missing")
+        else:
+            status, reason = "complete", None
+        finished = utcnow()
+        session.update(finished_at=finished, ran=len(ran), status=status, reason=reason)
+        manifest.update(status=status, reason=reason, finished_at=finished,
+                        counts=_counts(lines), missing=missing,
+                        usage={"tokens": sum(_tokens(o) for o in lines),
+                               "cost_usd": round(sum(o.get("cost_usd") or 0.0
+                                                     for o in lines), 6)})
+        store.write_manifest(manifest)
+    return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
+                     planned=len(planned), ran=ran, skipped=skipped, manifest=manifest)
+
+
+def _tokens(obj: dict[str, Any]) -> int:
+    usage = obj.get("usage") or {}
+    return sum(int(usage.get(k) or 0) for k in ("input_tokens", "output_tokens",
+                                                  "cache_creation_input_tokens",
+                                                  "cache_read_input_tokens"))
+
+
+def run_samples(*args: Any, **kwargs: Any) -> RunResult:
+    """Synchronous ``arun_samples`` (works inside a notebook's running loop too)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(arun_samples(*args, **kwargs))
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(arun_samples(*args, **kwargs))
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per variant: counts, official pass rate, claimed success, false claims, tokens, cost."""
+    rows: dict[str, dict[str, Any]] = {}
+    for obj in lines:
+        name = obj.get("variant", "?")
+        row = rows.setdefault(name, {
+            "variant": name, "model": obj.get("model", ""), "simulated": False, "n": 0,
+            "ok": 0, "limit": 0, "error": 0, "passed": 0, "with_outcome": 0, "claimed": 0,
+            "claim_known": 0, "false_claims": 0, "graded": 0, "tokens": 0, "cost": 0.0})
+        row["simulated"] |= bool(obj.get("simulated"))
+        row["n"] += 1
+        status = obj.get("status")
+        if status in ("ok", "limit", "error"):
+            row[status] += 1
+        outcome = obj.get("outcome")
+        if outcome:
+            row["with_outcome"] += 1
+            row["passed"] += bool(outcome.get("passed"))
+        grade = obj.get("grade")
+        if grade:
+            if grade.get("claimed_success") is not None:
+                row["claim_known"] += 1
+                row["claimed"] += bool(grade.get("claimed_success"))
+            if grade.get("false_claim") is not None:
+                row["graded"] += 1
+                row["false_claims"] += bool(grade.get("false_claim"))
+        row["tokens"] += _tokens(obj)
+        row["cost"] += float(obj.get("cost_usd") or 0.0)
+    return [rows[k] for k in sorted(rows)]
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k}/{n} ({100 * k / n:.0f}%)" if n else "-"
+
+
+def format_summary(rows: list[dict[str, Any]]) -> str:
+    header = ["variant", "n", "ok/limit/error", "official pass", "claimed success",
+              "false claims", "tokens", "cost"]
+    table = [header]
+    for r in rows:
+        label = r["variant"] + (" [simulated]" if r["simulated"] else "")
+        table.append([
+            label, str(r["n"]), f"{r['ok']}/{r['limit']}/{r['error']}",
+            _pct(r["passed"], r["with_outcome"]),
+            _pct(r["claimed"], r["claim_known"]) if r["claim_known"] else "-",
+            _pct(r["false_claims"], r["graded"]) if r["graded"] else "(not graded)",
+            f"{r['tokens']:,}", f"${r['cost']:.2f}",
+        ])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = []
+    for j, row in enumerate(table):
+        cells = [c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+__all__ = ["PlannedSample", "RunError", "RunResult", "arun_samples", "execute_sample",
+           "format_summary", "make_sample_id", "parse_shard", "plan_samples", "run_samples",
+           "summary_rows"]
