@@ -57,8 +57,9 @@ benchmarks); ``api_key="sk-x"`` makes requests without that key get 401 (``x-api
 ``fail_rate=0.1, seed=1`` turns that fraction of requests into 429/529 with ``retry-after``
 (flaky-API demos). ``api.reset()`` clears recorded requests and the cache.
 
-Pytest: ``fake_anthropic`` below is a fixture; import it into a test module
-(``from tests.fakeapi import fake_anthropic  # noqa: F401``) and call ``fake_anthropic(script)``.
+Pytest: ``fake_anthropic`` below is a fixture. Import it into a test module under any alias
+(``from tests.fakeapi import fake_anthropic as _fake_anthropic  # noqa: F401``; pytest registers
+it as ``fake_anthropic``), then in a test: ``api = fake_anthropic(script, latency=...)``.
 
 Command line (for ``evalkit run`` demos)::
 
@@ -294,7 +295,8 @@ def _flat_blocks(body: dict[str, Any]) -> list[tuple[Any, bool]]:
     for msg in body.get("messages") or []:
         content = msg.get("content") if isinstance(msg, dict) else None
         if isinstance(content, str):
-            out.append(({"role": msg.get("role"), "text": content}, False))
+            # a string is the same prompt as one text block, for the cache too
+            out.append(({"role": msg.get("role"), "type": "text", "text": content}, False))
         elif isinstance(content, list):
             for b in content:
                 out.append(
@@ -321,9 +323,10 @@ class _Cache:
         cum: list[int] = []
         total = 0
         for block, _ in blocks:
-            h.update(json.dumps(_strip_cache_control(block), sort_keys=True).encode())
+            plain = _strip_cache_control(block)
+            h.update(json.dumps(plain, sort_keys=True).encode())
             hashes.append(h.hexdigest())
-            total += _tokens(block)
+            total += _tokens(plain)
             cum.append(total)
         total += 3  # per-request overhead
         breakpoints = [i for i, (_, bp) in enumerate(blocks) if bp]
@@ -347,6 +350,7 @@ class _Cache:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # the default backlog of 5 drops SYNs under concurrency (1 s stalls)
     fake: FakeAnthropic
 
 
@@ -545,7 +549,7 @@ class FakeAnthropic:
 try:  # pytest is a test dependency; the module stays importable without it
     import pytest
 
-    @pytest.fixture
+    @pytest.fixture(name="fake_anthropic")
     def fake_anthropic() -> Iterator[Callable[..., FakeAnthropic]]:
         """``fake_anthropic(script, **kw)`` -> a started FakeAnthropic, stopped after the test."""
         started: list[FakeAnthropic] = []
