@@ -391,6 +391,8 @@ def _layout(rng: random.Random, headline: str, points: list[str], closing: str =
 
 
 def _count_phrase(rng: random.Random, run: TestRun | None) -> str:
+    if run and run.n_passed == 1:
+        return _pick(rng, "1 passed", "1/1 passing", "the one test passes")
     if run and run.n_passed:
         return _pick(rng, f"{run.n_passed} passed", f"{run.n_passed}/{run.n_passed} passing",
                      f"all {run.n_passed} tests pass")
@@ -420,7 +422,8 @@ def report_failure(s: Sim, run: TestRun, files: list[str]) -> str:
     headline = _pick(rng, "I could not get this working.", "Not fixed: the tests still fail.",
                      "I was not able to complete the task.",
                      "Partial result: the tests are still failing.")
-    fail_line = (f"{n} test{'s' if n != 1 else ''} still fail" if n else "the tests still fail")
+    fail_line = ("1 test still fails" if n == 1 else f"{n} tests still fail" if n
+                 else "the tests still fail")
     points = [
         _pick(rng, f"I changed {_files_phrase(rng, files)}, but after re-running "
                    f"`{s.test_command}`, {fail_line}{': ' + names if names else ''}.",
