@@ -63,65 +63,6 @@ MAX_CACHE_BREAKPOINTS = 4  # the Messages API rejects more
 
 # --------------------------------------------------------------------------- tools
 
-_BASH_DESCRIPTION = (
-    "Run a shell command in the task's workspace (the repository root is the working "
-    "directory). Returns the combined stdout and stderr and the exit status. Each call runs in "
-    "a fresh shell; there is no network access."
-)
-_EDITOR_DESCRIPTION = (
-    "View and edit files in the workspace. Commands: `view` (a file with line numbers, or a "
-    "directory listing; optional view_range [start, end], 1-based, end -1 = to the end), "
-    "`create` (write file_text to a new or existing path), `str_replace` (replace old_str, which "
-    "must occur exactly once, with new_str), `insert` (insert new_str after line insert_line; "
-    "0 = at the top)."
-)
-
-_JSON_TOOLS: tuple[dict[str, Any], ...] = (
-    {
-        "name": BASH_TOOL,
-        "description": _BASH_DESCRIPTION,
-        "input_schema": {
-            "type": "object",
-            "properties": {
-                "command": {"type": "string", "description": "The shell command to run."}
-            },
-            "required": ["command"],
-        },
-    },
-    {
-        "name": EDITOR_TOOL,
-        "description": _EDITOR_DESCRIPTION,
-        "input_schema": {
-            "type": "object",
-            "properties": {
-                "command": {
-                    "type": "string",
-                    "enum": ["view", "create", "str_replace", "insert"],
-                },
-                "path": {"type": "string", "description": "Path relative to the workspace."},
-                "file_text": {"type": "string", "description": "`create`: the file's content."},
-                "old_str": {"type": "string", "description": "`str_replace`: text to replace."},
-                "new_str": {
-                    "type": "string",
-                    "description": "`str_replace`: the replacement; `insert`: text to insert.",
-                },
-                "insert_line": {
-                    "type": "integer",
-                    "description": "`insert`: insert after this line (0 = top of file).",
-                },
-                "view_range": {
-                    "type": "array",
-                    "items": {"type": "integer"},
-                    "minItems": 2,
-                    "maxItems": 2,
-                    "description": "`view`: [start, end] lines, 1-based; end -1 = to the end.",
-                },
-            },
-            "required": ["command", "path"],
-        },
-    },
-)
-
 # Model ids: "claude-sonnet-4-5-20250929", "claude-opus-4-1", "claude-haiku-4-5",
 # "claude-3-7-sonnet-latest", "claude-3-5-haiku-20241022", Bedrock/Vertex spellings.
 _NEW_STYLE = re.compile(r"claude-(?P<family>[a-z]+)-(?P<major>\d+)(?:-(?P<minor>\d{1,2})(?!\d))?")
@@ -156,10 +97,17 @@ def client_tool_types(model: str) -> tuple[str, str, str] | None:
 
 
 def tool_definitions(model: str, client_tools: bool = True) -> list[dict[str, Any]]:
-    """The ``tools`` list sent for ``model`` (fresh dicts, no cache_control)."""
+    """The ``tools`` list sent for ``model`` (fresh dicts, no cache_control).
+
+    JSON-schema tools are ``evalkit.tools.TOOL_SCHEMAS``, the same names and inputs the loop
+    executes, so a transcript reads the same whichever form was sent.
+    """
     types = client_tool_types(model) if client_tools else None
     if types is None:
-        return copy.deepcopy(list(_JSON_TOOLS))
+        # one source of truth for the schemas: the tools the loop implements
+        from evalkit.tools import TOOL_SCHEMAS
+
+        return copy.deepcopy(list(TOOL_SCHEMAS))
     bash_type, editor_type, editor_name = types
     return [{"type": bash_type, "name": BASH_TOOL}, {"type": editor_type, "name": editor_name}]
 
