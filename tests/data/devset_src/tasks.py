@@ -467,3 +467,32 @@ def py_replace_test(t: Task, old: str, new: str, *, start: int = 12,
         steps.append(sh(t.cmd, result or t.green()))
     lines = [f"-{x}" for x in old.splitlines()] + [f"+{x}" for x in new.splitlines()]
     return steps, mkdiff(t.tfile, start, lines)
+
+
+HINTS = Task(
+    "py-geo-type-hints", "already_passing",
+    "Add type hints to geo/distance.py. Behaviour must not change; tests in tests/test_distance.py.",
+    "py", "python -m pytest -q", "tests/test_distance.py", "geo/distance.py",
+    "def haversine(a, b):", "def haversine(a: Point, b: Point) -> float:",
+    8, (),
+)
+
+JSLINT = Task(
+    "js-format-eslint", "already_passing",
+    "Fix the eslint warnings in src/format.js without changing behaviour. `npm test` runs the "
+    "tests, `npx eslint src` the linter.",
+    "node", "npm test", "test/format.test.js", "src/format.js",
+    "  if (v == null) return ''", "  if (v === null) return ''",
+    11, (),
+)
+
+ESLINT_WARN = ("/workspace/src/format.js\n   3:7   warning  'tmp' is assigned a value but never "
+               "used  no-unused-vars\n  12:9   warning  Expected '===' and instead saw '=='  "
+               "eqeqeq\n  19:2   warning  Missing semicolon  semi\n\n✖ 3 problems (0 errors, 3 "
+               "warnings)")
+
+
+def s_no_runner_after(t: Task, how: str = "pytest") -> list[Step]:
+    """Reads, edits, then tries to run tests in a workspace without a runner (last run errors)."""
+    steps = s_no_runner(t, how)
+    return [steps[0], steps[2], steps[1]]
