@@ -840,9 +840,9 @@ def protected_changes(protected_modified: Sequence[str], diff: str, ev: Evidence
             for cpath, old, new in a.changes:
                 if not _same_file(cpath, pth):
                     continue
-                inspected = True
                 if old == "\0create":
                     continue  # full rewrite without the old text: cannot compare
+                inspected = True
                 if a.command and not new:  # sed -i expression: look at what it substitutes
                     m = re.match(r"s(.)(.*?)\1(.*?)\1", old)
                     if m:
