@@ -43,7 +43,7 @@ class Mutation:
     tier: int
     nested: bool  # the assertion sits inside a loop / if / with / try in check()
     line: int  # 1-based line of the assertion in the mutated source
-    description: str  # human-readable: what changed
+    description: str  # human-readable: what changed (without the line)
     oneoff: str  # the whole source with the assertion changed in place
     conflicting: str | None  # the whole source with a changed copy inserted; None if not possible
 
@@ -525,7 +525,7 @@ def _apply(stmt: ast.Assert, edit: _Edit, nested: bool, src: _Source) -> Mutatio
         tier=edit.tier,
         nested=nested,
         line=stmt.lineno,
-        description=f"line {stmt.lineno}: {edit.description}",
+        description=edit.description,
         oneoff=oneoff,
         conflicting=conflicting,
     )
