@@ -503,7 +503,7 @@ def _pairs(a: Any, b: Any, pair: Any) -> tuple[np.ndarray, np.ndarray, int, bool
     import numpy as np
     import pandas as pd
 
-    if pair is None and hasattr(a, "index") and hasattr(b, "index"):
+    if pair is None and isinstance(a, pd.Series) and isinstance(b, pd.Series):
         sa = pd.Series(_binary(a, "a"), index=a.index).dropna()
         sb = pd.Series(_binary(b, "b"), index=b.index).dropna()
         dropped = len(a) + len(b) - len(sa) - len(sb)
