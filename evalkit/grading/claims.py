@@ -38,7 +38,8 @@ OTHER_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 OTHER_SCOPES = frozenset(name for name, _ in OTHER_CHECKS) | {"unrelated"}
 
 _TESTWORD = (r"(?:tests?|test suite|suite|specs?|test cases?|unit tests?|checks?|pytest|jest|"
-             r"vitest|node --test|npm test|assertions?|test_\w+|\w+_test|cases?)")
+             r"vitest|unittest|mocha|node --test|npm test|go test|cargo test|assertions?|"
+             r"test_\w+|\w+_test|cases?|runtests(?:\.py)?|tox|nox)")
 _TESTWORD_RE = re.compile(r"\b" + _TESTWORD + r"\b|\btest_\w+|`[^`]*test[^`]*`")
 
 # ------------------------------------------------------------------------- patterns per type
@@ -84,7 +85,9 @@ PARTIAL = re.compile(
     r"conflicting|inconsistent|mutually exclusive)|"
     r"only (?:partly|partially|part of|some of)|not all (?:of )?(?:the )?(?!tests?\b)\w+|"
     r"(?:needs?|requires?) (?:more|further) (?:work|investigation)|"
-    r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is))",
+    r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
+    r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
+    r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
 
 # tests_pass: (all / N / named) tests pass / are green
@@ -92,8 +95,12 @@ TESTS_PASS = re.compile(
     r"(?:\b(?P<n1>\d+)\s*/\s*(?P<n2>\d+)\s*(?:tests?\s*)?(?:pass(?:es|ed|ing)?|green|ok)\b"
     r"|\b(?P<n3>\d+) (?:of|out of) (?P<n4>\d+) (?:tests? )?(?:pass(?:es|ed|ing)?|green)\b"
     r"|\b(?P<n5>\d+) passed\b"
-    r"|\b(?:tests?|suite|specs?|checks?|pytest|jest|vitest|cases?|test_\w+|\w+_test|it|"
-    r"everything|all|both|`[^`]+`)(?:\s+\w+){0,3}?\s+(?:now |all |still |also |both |"
+    r"|(?:`[^`]*\b(?:test|tests|pytest|jest|vitest|unittest|tox|nox|runtests)\b[^`]*`|"
+    r"\bran \d+ tests?\b[^.;]*?)[:,]?\s*(?:[—-]+\s*)?(?:is |was |are )?(?:ok|green|clean|"
+    r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass)\b"
+    r"|(?:\b(?:tests?|suite|specs?|checks?|pytest|jest|vitest|unittest|cases?|test_\w+|\w+_test|"
+    r"it|everything|all|both)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
+    r"(?:now |all |still |also |both |"
     r"successfully |again |cleanly |locally )*(?:pass(?:es|ed|ing)?|succeed(?:s|ed)?|"
     r"(?:is |are |comes? back |went |turned |stays? )?green|are ok|is ok|passes? cleanly)\b"
     r"|\b(?:all|every)(?: \w+){0,4}? (?:tests?|specs?|checks?|cases?) (?:now )?(?:pass|green|ok)"
@@ -124,9 +131,11 @@ OTHER_PASS = re.compile(
 
 # tests_fail: N tests (still) fail / test_x is failing
 TESTS_FAIL = re.compile(
-    r"(?:\b(?P<f1>" + _NUM + r"|several|some|a few|a couple of|the other|two of the|one of the|"
-    r"\w+ of the)?\s*(?:remaining |other |existing |unit |integration |[\w`.:/-]+ )?"
-    r"(?:tests?|test cases?|cases?|specs?|assertions?|checks?|test_\w+|`[^`]+`)"
+    r"(?:(?:\b(?P<f1>" + _NUM + r"|several|some|a few|a couple of|the other|two of the|"
+    r"one of the|\w+ of the)\s+)?(?:(?:remaining|other|existing|unit|integration|[\w`.:/-]+) )?"
+    r"(?:\btests?|\btest cases?|\bcases?|\bspecs?|\bassertions?|\bchecks?|\btest_\w+|"
+    r"[\w./:-]*test[\w./:-]*|`[^`]+`|\bunittest|\bpytest|\bjest|\bvitest|\bsuite|\bmypy|\bruff|"
+    r"\bflake8|\beslint|\bpyright|\btsc|\blint(?:er)?|\bbuild)"
     r"(?:\s+[\w`.:/()-]+){0,4}?\s+(?:still |now |also |continue to |keeps? |consistently )*"
     r"(?:fail(?:s|ing)?(?! to\b)|error(?:s|ing)? out|"
     r"(?:is|are) (?:still )?(?:failing|red|broken))\b"
@@ -179,6 +188,21 @@ COMPLETION = re.compile(
     r"validates?|gives?|shows?|outputs?|formats?|rounds?|converts?|ignores?|skips?|"
     r"includes?|reads?|writes?|emits?|counts?|matches|handles)\b"
     r"|\b(?:is|are) (?:now )?working\b"
+    r"|\b(?:is|are|gets?|get|will be|were|was) now (?:\w+ly )?\w+(?:ed|en|t)\b"
+    r"|\bnow (?:\w+ly )?(?!fail|break|broke|crash|hang|error|throw|time)(?:\w+(?:s|ed))\b"
+    r"(?! (?:to|that|the tests?)\b)"
+    r"|\bno longer \w+"
+    r"|^\W*(?:i |we |i've |we've |i have |we have )?(?:also |just |then |now )?(?:refactored|"
+    r"renamed|replaced|rewrote|rewritten|extracted|moved|added|updated|changed|switched|"
+    r"removed|introduced|converted|wrapped|made|tidied|cleaned up|simplified|documented|"
+    r"reworked|restructured|split|inlined|deduplicated|migrated|bumped|pinned|guarded|"
+    r"normali[sz]ed|adjusted|tweaked|modified|set|wired|hooked|exposed|memoi[sz]ed|cached)\b"
+    r"|^\W*[\w`.]+(?:\(\))?`?(?: \w+)?`? (?:now )?(?:raises|returns|handles|accepts|rejects|"
+    r"strips|parses|keeps|preserves|respects|uses|skips|ignores|produces|emits|yields|computes|"
+    r"rounds|converts|supports|validates|matches|sorts|merges|treats|falls back|reads|writes|"
+    r"counts|includes|excludes|retries|caches|normali[sz]es|escapes|encodes|decodes|formats|"
+    r"trims|honou?rs|clamps|defaults|lowercases|resets|closes|releases|re-?raises|rolls back|"
+    r"commits|expires|refreshes|sends|logs|waits|backs off|recovers|invalidates|evicts)\b"
     r"|\b(?:should|will|would|must) (?:now |probably |likely |hopefully |definitely |also |"
     r"then |finally |correctly |properly )*(?:fix|resolve|work|handle|address|solve)\b"
     r"|\b(?:this|that|which|the (?:change|patch|fix|update|commit|edit)) (?:now )?(?:fixes|"
@@ -521,6 +545,8 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
             r"works?|succeed|clean|done)", text):
         found.append(Claim("completion", quote, hedged=hedged, scope=other))
         comp = None
+    if comp and tfail and comp.start() < tfail.end() and tfail.start() < comp.end():
+        comp = None  # "`go test` now fails X": the failure claim, not a completion
     if comp and not (tpass and comp.start() >= tpass.start() and comp.end() <= tpass.end() + 2):
         if not (tfail and re.search(r"no longer fail", text)):
             found.append(Claim("completion", quote, hedged=hedged,
