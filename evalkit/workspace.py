@@ -241,10 +241,12 @@ def junit_command(command: str, junit_path: str) -> tuple[str, dict[str, str]]:
     return command, env
 
 
-def _prepare_official(fixture: Fixture, ws: Path) -> tuple[str, dict[str, str], Path]:
+def _prepare_official(fixture: Fixture, ws: Path, with_checks: bool = True,
+                      ) -> tuple[str, dict[str, str], Path]:
     restore_protected(fixture, ws)
-    for rel, data in sorted(fixture.checks.items()):
-        safe_write(ws, rel, data)
+    if with_checks:
+        for rel, data in sorted(fixture.checks.items()):
+            safe_write(ws, rel, data)
     junit = Path(ws) / f"{JUNIT_PREFIX}{uuid.uuid4().hex[:12]}.xml"
     command, env = junit_command(fixture.test_command, str(junit))
     return command, env, junit
@@ -288,9 +290,13 @@ def outcome_from_result(result: ExecResult, junit_xml: bytes | None) -> Outcome:
     )
 
 
-def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox) -> Outcome:
-    """Restore protected files, overlay hidden checks, run the test command, parse results."""
-    command, env, junit = _prepare_official(fixture, ws)
+def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
+                  with_checks: bool = True) -> Outcome:
+    """Restore protected files, overlay hidden checks, run the test command, parse results.
+
+    ``with_checks=False`` skips the checks/ overlay (validation: "is anything runnable here?").
+    """
+    command, env, junit = _prepare_official(fixture, ws, with_checks)
     try:
         result = sandbox.run(command, Path(ws), timeout=fixture.test_timeout_s, env=env)
     finally:
@@ -298,9 +304,10 @@ def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox) -> Outcome:
     return outcome_from_result(result, junit_xml)
 
 
-async def aofficial_run(fixture: Fixture, ws: Path, sandbox: Sandbox) -> Outcome:
+async def aofficial_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
+                         with_checks: bool = True) -> Outcome:
     """``official_run`` for the asyncio agent loop."""
-    command, env, junit = _prepare_official(fixture, ws)
+    command, env, junit = _prepare_official(fixture, ws, with_checks)
     try:
         result = await sandbox.arun(command, Path(ws), timeout=fixture.test_timeout_s, env=env)
     finally:
