@@ -1,0 +1,3 @@
+from cart.totals import calc_tot
+
+__all__ = ["calc_tot"]
