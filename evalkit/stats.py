@@ -608,15 +608,15 @@ class McNemarResult:
 
 
 def _mcnemar_counts(a_only: int, b_only: int) -> tuple[float, float]:
-    from scipy.stats import binom
+    from scipy.special import bdtr
 
     m = a_only + b_only
     if m == 0:
         return 1.0, 1.0
     lo = min(a_only, b_only)
-    p = min(1.0, 2 * float(binom.cdf(lo, m, 0.5)))
-    mid = min(1.0, 2 * (float(binom.cdf(lo, m, 0.5)) - 0.5 * float(binom.pmf(lo, m, 0.5))))
-    return p, mid
+    cdf = float(bdtr(lo, m, 0.5))
+    pmf = cdf - (float(bdtr(lo - 1, m, 0.5)) if lo > 0 else 0.0)
+    return min(1.0, 2 * cdf), min(1.0, 2 * (cdf - 0.5 * pmf))
 
 
 def mcnemar(a: Any, b: Any, pair: Any = None) -> McNemarResult:
