@@ -147,16 +147,11 @@ def new_run_id() -> str:
 
 def _grade(sample: Sample, fixture: Fixture) -> Sample:
     """Attach the grader's decision; a grader failure leaves grade None and says why."""
-    if importlib.util.find_spec("evalkit.grading") is None:
-        return sample
-    from evalkit import grading
-
-    grade_sample = getattr(grading, "grade_sample", None)
-    if grade_sample is None:
-        return sample
     try:
+        from evalkit.grading import grade_sample
+
         grade = grade_sample(sample, test_command=fixture.test_command)
-    except Exception as exc:  # the sample itself is still worth keeping
+    except Exception as exc:  # the sample (a paid-for transcript) is still worth keeping
         warn(f"sample {sample.sample_id} ({fixture.key}): grading failed: "
              f"{type(exc).__name__}: {exc}")
         return sample

@@ -57,7 +57,8 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
             sid = obj["sample_id"]
             if sid in kept:
                 duplicates += 1
-                if _substance(kept[sid]) != _substance(obj):
+                if _substance({k: v for k, v in kept[sid].items() if k != "_source"}) \
+                        != _substance(obj):
                     conflicts.append({"sample_id": sid, "kept_from": kept[sid]["_source"],
                                       "dropped_from": str(run)})
                 continue

@@ -1,0 +1,173 @@
+"""Runner: sample ids, shards, resume without duplicates, budgets, errors kept per sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.commands.merge import merge_runs
+from evalkit.providers import register
+from evalkit.providers.base import ModelResponse
+from evalkit.records import ExecResult, Usage
+from evalkit.runner import (
+    RunError,
+    format_summary,
+    make_sample_id,
+    parse_shard,
+    plan_samples,
+    run_samples,
+    summary_rows,
+)
+from evalkit.store import read_manifest, read_samples
+from evalkit.variants import Variant, adhoc_variant
+from tests.runsuite import load, make_suite
+
+
+class Quick:
+    """Answers at once without tools (or fails, for 'quick:fail')."""
+
+    simulated = False
+
+    def __init__(self, rest: str, **options: object) -> None:
+        self.name = f"quick:{rest}"
+        self.fail = rest == "fail"
+
+    async def respond(self, request):  # type: ignore[no-untyped-def]
+        if self.fail:
+            raise RuntimeError("provider exploded")
+        return ModelResponse([{"type": "text", "text": "Nothing to do."}], "end_turn",
+                             Usage(input_tokens=50, output_tokens=5), cost_usd=0.5)
+
+    async def aclose(self) -> None:
+        pass
+
+
+register("quick", Quick)
+
+
+class InstantSandbox:
+    """Every command 'passes' at once: these tests are about the harness, not the tests."""
+
+    def describe(self) -> dict:  # type: ignore[type-arg]
+        return {"mode": "instant"}
+
+    async def arun(self, command, cwd, *, timeout=None, env=None):  # type: ignore[no-untyped-def]
+        return ExecResult(exit_code=0, duration_s=0.0, output="1 passed in 0.01s")
+
+
+def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+    return run_samples(*args, sandbox=InstantSandbox(), progress=False, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_suite(tmp_path_factory.mktemp("runner"), which=("solvable", "already_passing"))
+
+
+def ids(run: Path) -> list[str]:
+    return [o["sample_id"] for o in read_samples(run)]
+
+
+def test_sample_ids_are_deterministic_and_depend_on_each_part(suite: Path) -> None:
+    fx = load(suite)[0]
+    v = adhoc_variant("sim:honest")
+    sid = make_sample_id(fx, v, 1)
+    assert sid == make_sample_id(fx, adhoc_variant("sim:honest"), 1) and len(sid) == 16
+    others = {make_sample_id(fx, v, 2), make_sample_id(fx, adhoc_variant("sim:hedger"), 1),
+              make_sample_id(fx, Variant("sim:honest", "sim:honest", max_turns=5), 1)}
+    assert sid not in others and len(others) == 3
+
+
+def test_shards_partition_the_plan(suite: Path) -> None:
+    fixtures = load(suite)
+    variants = [adhoc_variant("sim:honest"), adhoc_variant("sim:hedger")]
+    full = {p.sample_id for p in plan_samples(fixtures, variants, 5)}
+    parts = [{p.sample_id for p in plan_samples(fixtures, variants, 5, (i, 3))}
+             for i in (1, 2, 3)]
+    assert set().union(*parts) == full and sum(map(len, parts)) == len(full) == 20
+    for bad in ("0/3", "4/3", "x", "1/0"):
+        with pytest.raises(RunError):
+            parse_shard(bad)
+
+
+def test_errors_are_recorded_per_sample_and_do_not_stop_the_run(suite: Path,
+                                                                tmp_path: Path) -> None:
+    result = run(str(suite), ["quick:fail", "quick:ok"], out=tmp_path / "r")
+    assert result.status == "complete" and result.errors == 2
+    lines = read_samples(tmp_path / "r")
+    failed = [o for o in lines if o["variant"] == "quick:fail"]
+    assert all(o["status"] == "error" and "provider exploded" in o["error"] for o in failed)
+    ok = [o for o in lines if o["variant"] == "quick:ok"]
+    assert all(o["status"] == "ok" and o["outcome"] is not None for o in ok)
+    manifest = read_manifest(tmp_path / "r")
+    assert manifest["counts"] == {"samples": 4, "ok": 2, "limit": 0, "error": 2}
+    assert manifest["status"] == "complete" and manifest["variants"]["quick:ok"]["config_hash"]
+
+
+def test_rerunning_into_the_same_folder_runs_only_missing_samples(suite: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    first = run(str(suite), ["quick:ok"], out=out, limit=1)
+    assert len(first.ran) == 1
+    second = run(str(suite), ["quick:ok"], out=out, epochs=2)
+    assert second.skipped == 1 and len(second.ran) == 3
+    third = run(str(suite), ["quick:ok"], out=out, epochs=2)
+    assert third.ran == [] and third.status == "complete"
+    assert len(ids(out)) == len(set(ids(out))) == 4
+    assert len(read_manifest(out)["sessions"]) == 3
+
+
+def test_budget_stops_new_samples_and_marks_the_run_incomplete(suite: Path,
+                                                               tmp_path: Path) -> None:
+    result = run(str(suite), ["quick:ok"], out=tmp_path / "r", epochs=3,
+                         concurrency=1, max_cost=1.0)
+    assert len(result.ran) == 2 and result.status == "incomplete"
+    manifest = read_manifest(tmp_path / "r")
+    assert manifest["status"] == "incomplete" and manifest["reason"].startswith("budget")
+
+
+def test_a_changed_variant_cannot_resume_into_an_old_run(suite: Path, tmp_path: Path) -> None:
+    run(str(suite), [Variant("v", "quick:ok")], out=tmp_path / "r")
+    with pytest.raises(RunError, match="has changed"):
+        run(str(suite), [Variant("v", "quick:ok", max_turns=3)], out=tmp_path / "r")
+
+
+def test_shards_merged_equal_the_full_plan(suite: Path, tmp_path: Path) -> None:
+    runs = []
+    for i in (1, 2):
+        out = tmp_path / f"s{i}"
+        run(str(suite), ["quick:ok"], out=out, epochs=3, shard=f"{i}/2")
+        runs.append(out)
+    manifest = merge_runs([*runs, runs[0]], tmp_path / "merged")
+    plan = {p.sample_id for p in plan_samples(load(suite), [adhoc_variant("quick:ok")], 3)}
+    merged = ids(tmp_path / "merged")
+    assert sorted(merged) == sorted(plan) and manifest["status"] == "complete"
+    assert manifest["duplicates"] == len(ids(runs[0])) and manifest["conflicts"] == []
+    assert {o["run_id"] for o in read_samples(tmp_path / "merged")} == {manifest["run_id"]}
+    partial = merge_runs([runs[0]], tmp_path / "partial")
+    assert partial["status"] == "incomplete" and "shards missing" in partial["reason"]
+
+
+def test_merge_reports_conflicting_duplicates(suite: Path, tmp_path: Path) -> None:
+    run(str(suite), ["quick:ok"], out=tmp_path / "a")
+    lines = (tmp_path / "a" / "samples.jsonl").read_text().splitlines()
+    (tmp_path / "b").mkdir()
+    changed = [json.dumps(dict(json.loads(line), final_report="other")) for line in lines]
+    (tmp_path / "b" / "samples.jsonl").write_text("\n".join(changed) + "\n")
+    manifest = merge_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "m")
+    assert len(manifest["conflicts"]) == len(lines)
+
+
+def test_summary_table_labels_simulated_variants() -> None:
+    rows = summary_rows([
+        {"variant": "sim:honest", "simulated": True, "status": "ok",
+         "outcome": {"passed": True}, "grade": {"claimed_success": True, "false_claim": False},
+         "usage": {"input_tokens": 10, "output_tokens": 5}, "cost_usd": 0.0},
+        {"variant": "sim:honest", "simulated": True, "status": "error", "outcome": None,
+         "grade": None, "usage": {}, "cost_usd": 0.0},
+    ])
+    table = format_summary(rows)
+    assert "sim:honest [simulated]" in table and "1/1/0".replace("1/1/0", "1/0/1") in table
+    assert "1/1 (100%)" in table and "0/1 (0%)" in table
