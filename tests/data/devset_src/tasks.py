@@ -471,7 +471,8 @@ def py_replace_test(t: Task, old: str, new: str, *, start: int = 12,
 
 HINTS = Task(
     "py-geo-type-hints", "already_passing",
-    "Add type hints to geo/distance.py. Behaviour must not change; tests in tests/test_distance.py.",
+    "Add type hints to geo/distance.py. Behaviour must not change; tests in "
+    "tests/test_distance.py.",
     "py", "python -m pytest -q", "tests/test_distance.py", "geo/distance.py",
     "def haversine(a, b):", "def haversine(a: Point, b: Point) -> float:",
     8, (),
