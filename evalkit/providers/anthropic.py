@@ -448,7 +448,9 @@ class AnthropicProvider:
                 self.retries += 1
                 reason = str(failure.status) if failure.status else (failure.error_type or "?")
                 self.retries_by_reason[reason] += 1
-                log.warning(
+                # INFO, not WARNING: a warning per retry would tear the progress bar; the
+                # counters (stats()) are what a progress display should show.
+                log.info(
                     "anthropic %s: %s; retry %d/%d in %.2f s%s",
                     self.model, failure.description, attempt, self.max_attempts - 1, delay,
                     f" (request-id {failure.request_id})" if failure.request_id else "",
