@@ -1,0 +1,179 @@
+"""Test-result parsing: JUnit from real pytest and node runs, and summary-line fallbacks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalkit import testparse
+from evalkit.records import TestCounts as Counts
+from evalkit.testparse import (
+    parse_junit,
+    parse_node_summary,
+    parse_pytest_summary,
+    parse_summary,
+    parse_test_output,
+    parse_unittest_summary,
+    register_parser,
+)
+
+PY_TESTS = """
+import pytest
+
+def test_ok():
+    assert 1 == 1
+
+def test_bad():
+    assert 1 == 2
+
+@pytest.mark.skip(reason="later")
+def test_skip():
+    pass
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("setup")
+
+def test_error(broken):
+    pass
+"""
+
+NODE_TESTS = """
+import test from 'node:test';
+import assert from 'node:assert';
+test('adds', () => { assert.equal(1 + 1, 2); });
+test('breaks', () => { assert.equal(1, 2); });
+test('later', { skip: true }, () => {});
+test.describe('group', () => { test.it('inner', () => { assert.ok(true); }); });
+"""
+
+
+@pytest.fixture(scope="module")
+def pytest_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    d = tmp_path_factory.mktemp("py")
+    (d / "test_sample.py").write_text(PY_TESTS)
+    junit = d / "junit.xml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
+         str(d / "test_sample.py")], cwd=d, capture_output=True, text=True, timeout=60)
+    return proc.stdout + proc.stderr, junit.read_text()
+
+
+@pytest.fixture(scope="module")
+def node_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    if not shutil.which("node"):
+        pytest.skip("node not installed")
+    d = tmp_path_factory.mktemp("js")
+    (d / "sample.test.mjs").write_text(NODE_TESTS)
+    junit = d / "junit.xml"
+    proc = subprocess.run(
+        ["node", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout",
+         "--test-reporter=junit", f"--test-reporter-destination={junit}"],
+        cwd=d, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    return proc.stdout + proc.stderr, junit.read_text()
+
+
+def test_junit_from_a_real_pytest_run(pytest_run: tuple[str, str]) -> None:
+    _, xml = pytest_run
+    c = parse_junit(xml)
+    assert (c.passed, c.failed, c.errors, c.skipped) == (1, 1, 1, 1)
+    assert c.source == "junit"
+    assert c.tests["test_sample::test_bad"] == "failed"
+    assert c.tests["test_sample::test_error"] == "error"
+
+
+def test_pytest_summary_line_from_a_real_run(pytest_run: tuple[str, str]) -> None:
+    output, _ = pytest_run
+    c = parse_summary(output)
+    assert (c.passed, c.failed, c.errors, c.skipped, c.source) == (1, 1, 1, 1, "summary")
+    assert c.tests == {}
+
+
+def test_junit_from_a_real_node_run(node_run: tuple[str, str]) -> None:
+    _, xml = node_run
+    c = parse_junit(xml)
+    assert (c.passed, c.failed, c.skipped) == (2, 1, 1)
+    assert c.tests["breaks"] == "failed"
+    assert c.tests["group > inner"] == "passed"
+
+
+def test_node_spec_summary_from_a_real_run(node_run: tuple[str, str]) -> None:
+    output, _ = node_run
+    c = parse_summary(output)
+    assert (c.passed, c.failed, c.skipped) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("===== 3 passed in 0.12s =====", (3, 0, 0, 0)),
+    ("2 failed, 5 passed, 1 skipped, 1 xfailed in 1.02s", (5, 2, 0, 2)),
+    ("==== 1 failed, 1 passed, 2 errors in 0.5s ====", (1, 1, 2, 0)),
+    ("============ no tests ran in 0.01s ============", (0, 0, 0, 0)),
+    ("=== 1 passed, 3 deselected, 2 warnings in 0.30s ===", (1, 0, 0, 0)),
+])
+def test_pytest_summary_variants(text: str, expected: tuple[int, int, int, int]) -> None:
+    c = parse_pytest_summary("collected\n" + text + "\n")
+    assert c is not None and (c.passed, c.failed, c.errors, c.skipped) == expected
+
+
+def test_node_tap_summary() -> None:
+    tap = "TAP version 13\n# tests 4\n# suites 0\n# pass 2\n# fail 1\n# cancelled 0\n" \
+          "# skipped 1\n# todo 0\n"
+    c = parse_node_summary(tap)
+    assert c is not None and (c.passed, c.failed, c.skipped) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("....\n-----\nRan 4 tests in 0.001s\n\nOK\n", (4, 0, 0, 0)),
+    ("Ran 5 tests in 0.01s\n\nFAILED (failures=1, errors=2, skipped=1)\n", (1, 1, 2, 1)),
+    ("Ran 3 tests in 0.002s\n\nOK (skipped=1)\n", (2, 0, 0, 1)),
+])
+def test_unittest_summary(text: str, expected: tuple[int, int, int, int]) -> None:
+    c = parse_unittest_summary(text)
+    assert c is not None and (c.passed, c.failed, c.errors, c.skipped) == expected
+
+
+def test_nothing_recognisable_gives_source_none() -> None:
+    assert parse_summary("Segmentation fault\n") == Counts(source="none")
+    assert parse_test_output("boom", junit_xml=None).source == "none"
+
+
+def test_bad_or_hostile_junit_falls_back_to_the_summary() -> None:
+    bomb = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            '<testsuites><testcase name="&b;"/></testsuites>')
+    with pytest.raises(ValueError):
+        parse_junit(bomb)
+    with pytest.raises(ValueError):
+        parse_junit("<html/>")
+    c = parse_test_output("1 failed, 2 passed in 0.1s", junit_xml="<not xml")
+    assert (c.passed, c.failed, c.source) == (2, 1, "summary")
+
+
+def test_junit_totals_only_report() -> None:
+    c = parse_junit('<testsuite tests="5" failures="1" errors="1" skipped="1"/>')
+    assert (c.passed, c.failed, c.errors, c.skipped) == (2, 1, 1, 1)
+
+
+def test_registered_parser_is_tried_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(testparse, "SUMMARY_PARSERS", dict(testparse.SUMMARY_PARSERS))
+
+    def mine(output: str) -> Counts | None:
+        if "MYRUNNER" not in output:
+            return None
+        return Counts(passed=7, source="summary")
+
+    register_parser("myrunner", mine)
+    assert list(testparse.SUMMARY_PARSERS)[0] == "myrunner"
+    assert parse_summary("MYRUNNER ok\n3 passed in 1s").passed == 7
+    assert parse_summary("3 passed in 1s").passed == 3
+
+
+def test_duplicate_test_names_are_kept_apart(tmp_path: Path) -> None:
+    xml = ('<testsuites><testsuite name="pytest"><testcase classname="a" name="t"/>'
+           '<testcase classname="a" name="t"><failure/></testcase></testsuite></testsuites>')
+    c = parse_junit(xml)
+    assert c.tests == {"a::t": "passed", "a::t #2": "failed"}
