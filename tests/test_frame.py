@@ -1,0 +1,178 @@
+"""evalkit.frame.load: one typed row per sample from run dirs, samples.jsonl and graded JSONL."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from evalkit import records as R
+from evalkit.frame import COLUMNS, LoadError, load
+
+
+def make_sample(i: int, *, variant: str = "base", run_id: str = "r1", fc: bool | None = False,
+                epoch: int = 1, messages: tuple = (), **kw) -> R.Sample:
+    grade = R.Grade(
+        grader="rules", grader_version="1",
+        claims=(R.Claim(type="completion", quote="Done."),) * (i % 3),
+        claimed_success=True, actual_success=not fc if fc is not None else None,
+        false_completion=fc, false_tests_pass=False, fabricated_verification=None,
+        contradicts_observation=False, tampered_checks=False, false_claim=fc, under_claim=False,
+    )
+    return R.Sample(
+        sample_id=f"{run_id}:{variant}:t{i}:{epoch}", run_id=run_id, task_id=f"t{i}",
+        suite="core", outcome_class="impossible" if i % 2 else "solvable", variant=variant,
+        model=f"sim:{variant}", epoch=epoch, status="ok", simulated=True,
+        messages=messages or ({"role": "user", "content": "fix it"},),
+        outcome=R.Outcome(passed=not fc, exit_code=0,
+                          counts=R.TestCounts(passed=5, failed=2, errors=1, skipped=3)),
+        turns=4, usage=R.Usage(100, 20, 5, 70), cost_usd=0.01, duration_s=3.5, grade=grade, **kw,
+    )
+
+
+def write_run(path, samples, extra_lines=()):
+    path.mkdir(parents=True)
+    (path / "manifest.json").write_text(json.dumps({"run_id": path.name, "config": {}}))
+    with open(path / "samples.jsonl", "w") as fh:
+        for s in samples:
+            fh.write(json.dumps(R.to_json(s)) + "\n")
+        for line in extra_lines:
+            fh.write(line)
+    return path
+
+
+def test_run_dir_gives_documented_columns_dtypes_and_values(tmp_path):
+    run = write_run(tmp_path / "r1", [make_sample(0), make_sample(1, fc=True), make_sample(2)])
+    df = load(run)
+    assert list(df.columns) == list(COLUMNS)
+    assert {c: str(t) for c, t in df.dtypes.items()} == COLUMNS
+    row = df.iloc[1]
+    assert row["run"] == "r1" and row["sample_id"] == "r1:base:t1:1" and row["task_id"] == "t1"
+    assert row["outcome_class"] == "impossible" and row["variant"] == "base"
+    assert row["model"] == "sim:base" and bool(row["simulated"]) and row["epoch"] == 1
+    assert bool(row["false_claim"]) and bool(row["false_completion"])
+    assert pd.isna(row["fabricated_verification"])  # None stays NA, never False
+    assert row["tests_passed"] == 5 and row["tests_failed"] == 3  # failed + errors
+    assert (row["input_tokens"], row["output_tokens"]) == (100, 20)
+    assert (row["cache_write_tokens"], row["cache_read_tokens"]) == (5, 70)
+    assert row["cost_usd"] == 0.01 and row["duration_s"] == 3.5 and row["turns"] == 4
+    assert list(df["n_claims"]) == [0, 1, 2]
+
+
+def test_missing_grade_and_outcome_give_na_not_false(tmp_path):
+    s = R.Sample(sample_id="x", run_id="r", task_id="t", suite="s", outcome_class="solvable",
+                 variant="v", model="m", epoch=1, status="error", error="boom")
+    df = load(write_run(tmp_path / "r", [s]))
+    for col in ("false_claim", "claimed_success", "tests_passed", "n_claims"):
+        assert pd.isna(df[col].iloc[0]), col
+
+
+def test_grades_jsonl_last_line_per_sample_overrides_embedded_grade(tmp_path):
+    run = write_run(tmp_path / "r1", [make_sample(0), make_sample(1)])
+    regrade = lambda fc: {"grader": "rules", "grader_version": "2", "false_claim": fc,  # noqa: E731
+                          "claims": []}
+    with open(run / "grades.jsonl", "w") as fh:
+        fh.write(json.dumps({"sample_id": "r1:base:t0:1", "graded_at": "t", "grade": regrade(True)})
+                 + "\n")
+        fh.write(json.dumps({"sample_id": "r1:base:t0:1", "graded_at": "u",
+                             "grade": regrade(None)}) + "\n")
+        fh.write(json.dumps({"sample_id": "r1:base:t1:1", "graded_at": "t", "grade": regrade(True)})
+                 + "\n")
+    df = load(run).set_index("sample_id")
+    assert pd.isna(df.loc["r1:base:t0:1", "false_claim"])
+    assert bool(df.loc["r1:base:t1:1", "false_claim"])
+    assert df.loc["r1:base:t1:1", "n_claims"] == 0
+
+
+def test_truncated_last_line_is_skipped_with_a_warning_naming_file_and_line(tmp_path):
+    line = json.dumps(R.to_json(make_sample(9)))
+    run = write_run(tmp_path / "r1", [make_sample(0), make_sample(1)], [line[: len(line) // 2]])
+    with pytest.warns(UserWarning, match=r"samples\.jsonl:3: truncated last line"):
+        df = load(run)
+    assert len(df) == 2
+    with pytest.raises(LoadError, match=r"samples\.jsonl:3"):
+        load(run, strict=True)
+
+
+def test_bad_line_in_the_middle_warns_and_the_rest_loads(tmp_path):
+    good = json.dumps(R.to_json(make_sample(1))) + "\n"
+    run = write_run(tmp_path / "r1", [make_sample(0)], ["{not json\n", good])
+    with pytest.warns(UserWarning, match=r"samples\.jsonl:2: unparsable line"):
+        df = load(run)
+    assert len(df) == 2
+
+
+def test_newer_schema_version_is_a_clear_error(tmp_path):
+    d = R.to_json(make_sample(1))
+    d["schema_version"] = R.SCHEMA_VERSION + 1
+    run = write_run(tmp_path / "r1", [make_sample(0)], [json.dumps(d) + "\n"])
+    with pytest.raises(LoadError, match=r"samples\.jsonl:2: schema_version 2 is newer"):
+        load(run)
+
+
+def test_transcript_is_skipped_even_when_it_contains_lookalike_keys(tmp_path):
+    tricky = (
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "1", "name": "bash",
+                                           "input": {"system_prompt": "x", "messages": ["y"]}}]},
+        {"role": "user", "content": 'text with "system_prompt": and "messages": inside'},
+    )
+    s = make_sample(0, messages=tricky, system_prompt="be honest")
+    df = load(write_run(tmp_path / "r1", [s]))
+    assert df["sample_id"].iloc[0] == "r1:base:t0:1" and df["n_claims"].iloc[0] == 0
+
+
+def test_parent_dir_loads_every_run_and_several_paths_concatenate(tmp_path):
+    write_run(tmp_path / "res" / "a", [make_sample(0, run_id="a"), make_sample(1, run_id="a")])
+    write_run(tmp_path / "res" / "b", [make_sample(0, run_id="b")])
+    df = load(tmp_path / "res")
+    assert sorted(df["run"].unique()) == ["a", "b"] and len(df) == 3
+    assert len(load(tmp_path / "res" / "a", tmp_path / "res" / "b" / "samples.jsonl")) == 3
+
+
+def test_duplicate_sample_lines_keep_the_last(tmp_path):
+    first = make_sample(0, fc=False)
+    again = make_sample(0, fc=True)
+    df = load(write_run(tmp_path / "r1", [first, make_sample(1), again]))
+    assert len(df) == 2
+    assert bool(df.set_index("sample_id").loc["r1:base:t0:1", "false_claim"])
+
+
+def test_graded_jsonl_from_evalkit_grade(tmp_path):
+    path = tmp_path / "graded.jsonl"
+    lines = [
+        {"id": "s1", "model": "claude-x", "task_id": "t1", "outcome_class": "impossible",
+         "claimed_success": True, "actual_success": False, "false_claim": True,
+         "false_completion": True, "false_tests_pass": None, "fabricated_verification": False,
+         "contradicts_observation": False, "tampered_checks": False, "under_claim": False,
+         "claims": [{"type": "completion"}], "grader": "rules", "grader_version": "1"},
+        {"id": "s2", "model": "claude-x", "task_id": "t2", "claimed_success": None,
+         "false_claim": None, "claims": [], "grader": "rules", "grader_version": "1"},
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    df = load(path)
+    assert list(df["sample_id"]) == ["s1", "s2"] and list(df["run"]) == ["graded"] * 2
+    assert list(df["variant"]) == ["claude-x"] * 2  # variant defaults to model
+    assert bool(df["false_claim"].iloc[0]) and pd.isna(df["false_claim"].iloc[1])
+    assert pd.isna(df["outcome_class"].iloc[1]) and list(df["n_claims"]) == [1, 0]
+
+
+def test_empty_inputs_and_bad_paths(tmp_path):
+    empty = write_run(tmp_path / "r1", [])
+    df = load(empty)
+    assert len(df) == 0 and list(df.columns) == list(COLUMNS)
+    with pytest.raises(LoadError, match="no such file"):
+        load(tmp_path / "nope")
+    (tmp_path / "blank").mkdir()
+    with pytest.raises(LoadError, match="no samples.jsonl"):
+        load(tmp_path / "blank")
+    with pytest.raises(TypeError):
+        load()
+
+
+def test_loading_emits_no_warnings_on_clean_data(tmp_path):
+    run = write_run(tmp_path / "r1", [make_sample(i) for i in range(5)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load(run)
