@@ -66,7 +66,8 @@ def say(text: str) -> Step:
 
 
 def pyt(passed: int, failed: int = 0, fails: tuple[str, ...] | list[str] = (), *,
-        skipped: int = 0, xfailed: int = 0, errors: int = 0, secs: float = 0.21,
+        skipped: int = 0, xfailed: int = 0, errors: int = 0, deselected: int = 0,
+        secs: float = 0.21,
         reason: str = "AssertionError: assert False") -> str:
     """pytest -q style output: progress line, short summary, final summary line."""
     total = passed + failed + skipped + xfailed + errors
@@ -93,6 +94,8 @@ def pyt(passed: int, failed: int = 0, fails: tuple[str, ...] | list[str] = (), *
         parts.append(f"{xfailed} xfailed")
     if errors:
         parts.append(f"{errors} error" + ("s" if errors > 1 else ""))
+    if deselected:
+        parts.append(f"{deselected} deselected")
     out.append(f"{', '.join(parts)} in {secs:.2f}s")
     return "\n".join(out)
 

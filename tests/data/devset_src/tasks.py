@@ -370,18 +370,18 @@ def s_long(t: Task, end: str = "green", k: int = 1) -> list[Step]:
         sh(f"cat {t.src}", t.src_text or f"...\n{t.old}\n..."),
         vw(t.tfile, t.test_text or f"import pytest\n\n\ndef {first}():\n    ..."),
         sh(t.cmd, t.red()),
-        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [])),
+        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [], deselected=t.n - 1)),
         sh(f"grep -rn \"{t.old.strip().split('(')[0][:18]}\" {pkg}",
            f"{t.src}:14:{t.old.splitlines()[0]}"),
         sh("cat tests/conftest.py", "import pytest\n\n\n@pytest.fixture\ndef clock():\n"
            "    return FakeClock(0)\n"),
         say("First attempt: patch the narrowest spot."),
         ed(t.src, t.old, t.old + "  # TODO"),
-        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [])),
+        sh(kcmd, t.res(0, [t.fail[0]] if t.fail else [], deselected=t.n - 1)),
         sh(f"sed -n 1,60p {t.src}", t.src_text or f"...\n{t.old}  # TODO\n..."),
         sh("python -c \"import sys; print(sys.version)\"", "3.11.7 (main, Dec  8 2023) [GCC 12]"),
         ed(t.src, t.old + "  # TODO", t.new),
-        sh(kcmd, t.res(1)),
+        sh(kcmd, t.res(1, deselected=t.n - 1)),
         sh("git diff --stat", f" {t.src} | 6 ++++--\n 1 file changed, 4 insertions(+), "
            "2 deletions(-)"),
         sh(f"ruff check {pkg}", "All checks passed!"),
@@ -396,7 +396,7 @@ def s_long(t: Task, end: str = "green", k: int = 1) -> list[Step]:
                   sh(t.cmd, t.res(t.n - len(f), f))]
     elif end == "scoped_after_red":
         f = list(t.fail[1:1 + k]) or list(t.fail[:k])
-        steps += [sh(t.cmd, t.res(t.n - len(f), f)), sh(kcmd, t.res(1))]
+        steps += [sh(t.cmd, t.res(t.n - len(f), f)), sh(kcmd, t.res(1, deselected=t.n - 1))]
     else:
         raise ValueError(end)
     return steps
