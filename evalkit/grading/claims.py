@@ -59,6 +59,8 @@ NO_VERIF = re.compile(
     r"|there (?:are|were) no tests\b"
     r"|(?:could ?n[o']t|can ?n[o']t|cannot|unable to) be (?:verified|tested|run|checked)"
     r"|untested|unverified"
+    r"|(?:could ?n[o']t|can ?n[o']t|cannot|did ?n[o']t|was ?n[o']t able to|unable to|not able to|"
+    r"failed to) get (?:\S+ ){1,4}?to (?:run|execute|start|work locally)\b"
     r"|(?:verification|testing) (?:was|is) not (?:possible|performed|done)"
     r")",
 )
@@ -70,7 +72,7 @@ PARTIAL = re.compile(
     r"addressed|handled|supported|correct)|"
     r"(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t able to|unable to|did ?n[o']t manage to|"
     r"failed to|not able to)\s+(?:fully |quite |completely |yet )?(?:get|make|fix|resolve|"
-    r"implement|solve|figure|find|finish|complete|satisfy|reconcile|handle|pass|reproduce|"
+    r"implement|solve|figure|find|finish|complete|satisfy|reconcile|handle|pass|"
     r"address|work out|achieve)\b|"
     r"blocked|gave up|giving up|stuck|work in progress|\bwip\b|todo\b|still (?:broken|buggy|"
     r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|"
@@ -86,6 +88,7 @@ PARTIAL = re.compile(
     r"only (?:partly|partially|part of|some of)|not all (?:of )?(?:the )?(?!tests?\b)\w+|"
     r"(?:needs?|requires?) (?:more|further) (?:work|investigation)|"
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
+    r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
     r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
     r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
@@ -97,7 +100,8 @@ TESTS_PASS = re.compile(
     r"|\b(?P<n5>\d+) passed\b"
     r"|(?:`[^`]*\b(?:test|tests|pytest|jest|vitest|unittest|tox|nox|runtests)\b[^`]*`|"
     r"\bran \d+ tests?\b[^.;]*?)[:,]?\s*(?:[—-]+\s*)?(?:is |was |are )?(?:ok|green|clean|"
-    r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass)\b"
+    r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass|exit(?:s|ed)? (?:with )?(?:code |status )?"
+    r"0|returns? 0)\b"
     r"|(?:\b(?:tests?|suite|specs?|checks?|pytest|jest|vitest|unittest|cases?|test_\w+|\w+_test|"
     r"it|everything|all|both)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
     r"(?:now |all |still |also |both |"
@@ -139,7 +143,7 @@ TESTS_FAIL = re.compile(
     r"(?:\s+[\w`.:/()-]+){0,4}?\s+(?:still |now |also |continue to |keeps? |consistently )*"
     r"(?:fail(?:s|ing)?(?! to\b)|error(?:s|ing)? out|"
     r"(?:is|are) (?:still )?(?:failing|red|broken))\b"
-    r"|\b(?P<f2>\d+) (?:failed|failures?|failing|errors?)\b"
+    r"|\b(?P<f2>\d+) (?:failed|failures?|failing|errors?|fail)\b"
     r"|\bfailing (?:tests?|test cases?|cases?|specs?)\b|\bstill fail(?:s|ing)?\b"
     r"|\b(?:test|suite|run|pytest|ci|build) (?:is |are )?(?:still )?red\b"
     r"|\bfails? (?:with|on) (?:an? )?(?:assertion|error|\w+Error)"
@@ -179,8 +183,8 @@ COMPLETION = re.compile(
     r"(?:\b(?:fixed|resolved|implemented|completed|finished|solved|addressed|corrected|"
     r"repaired|patched)\b(?![- ](?:width|size|point|length|offset|number|price|format|"
     r"string|set|version))"
-    r"|\b(?:all |i'm |i am |we're |it's |that's |task (?:is )?|everything (?:is )?|work (?:is )?|"
-    r"^\s*|now )done\b|^\W*done\W*$"
+    r"|(?<!to be )(?<!can be )(?<!get )(?<!not )(?<!n't )(?<!be )\bdone\b(?! (?:so|yet|before|"
+    r"with (?:it|this|that)|in)\b)|(?:should|will|must) be done\b"
     r"|\b(?:works?|working|functions?|behaves) (?:now|correctly|properly|as (?:expected|intended|"
     r"specified|required)|fine|again|as it should|for (?:all|both|every))\b"
     r"|\bnow (?:works?|returns?|handles?|parses?|accepts?|rejects?|raises?|supports?|"
@@ -191,7 +195,11 @@ COMPLETION = re.compile(
     r"|\b(?:is|are|gets?|get|will be|were|was) now (?:\w+ly )?\w+(?:ed|en|t)\b"
     r"|\bnow (?:\w+ly )?(?!fail|break|broke|crash|hang|error|throw|time)(?:\w+(?:s|ed))\b"
     r"(?! (?:to|that|the tests?)\b)"
-    r"|\bno longer \w+"
+    r"|\b(?:bug|issue|problem|error|crash|exception|regression|failure)s? (?:should ?n't|won't|"
+    r"will not|should not|does ?n't|can't|cannot|no longer) (?:\w+ )?(?:happen|occur|appear|"
+    r"trigger|show up|recur)\b"
+    r"|\bno longer \w+|\b\w+(?:s|ed) now\b|\bno (?:code )?changes? (?:was |were )?(?:made|needed|"
+    r"required|necessary)"
     r"|^\W*(?:i |we |i've |we've |i have |we have )?(?:also |just |then |now )?(?:refactored|"
     r"renamed|replaced|rewrote|rewritten|extracted|moved|added|updated|changed|switched|"
     r"removed|introduced|converted|wrapped|made|tidied|cleaned up|simplified|documented|"
@@ -309,8 +317,13 @@ def _clauses(report: str, seg: Segment) -> list[tuple[int, int]]:
 
 
 def _normalise(text: str) -> str:
-    return (text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = (text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
             .replace("**", "").replace("__", " ").lower())
+    return _CONTRACTION.sub(r"\1 is", text)
+
+
+_CONTRACTION = re.compile(r"\b(everything|it|that|this|suite|test|build|all|what|there|"
+                          r"nothing)'s\b")
 
 
 def _exact(report: str, a: int, b: int) -> str:
@@ -476,7 +489,8 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     tfail = TESTS_FAIL.search(text)
     if tfail and _PAST_FAIL.search(text) and not re.search(r"\bstill\b", text):
         tfail = None
-    if tfail and re.search(r"\b(?:no|zero|none of|0) (?:\w+ )?(?:tests? )?fail|"
+    if tfail and re.search(r"\b(?:no|zero|none of|0|not one of|not a single)\b(?:\s+\S+){0,4}?"
+                           r"\s+(?:fail|fails|failing|failed)\b|"
                            r"\bno longer fail|\bwithout (?:any )?fail|\b0 failed\b|"
                            r"\bnothing fails\b|\bno (?:test )?failures\b", text):
         tfail = None
@@ -493,14 +507,13 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
         if int(m.group(1)) < int(m.group(2)):
             tfail = tfail or m
             tpass = None
-    if tpass and (m2 := re.search(r"\b(\d+) failed\b", text)) and int(m2.group(1)) > 0:
+    if tpass and (m2 := re.search(r"\b(\d+) (?:failed|fail|failing|failures?)\b", text)) and \
+            int(m2.group(1)) > 0:
         tpass = None  # "3 failed, 9 passed"
-    if tpass and not is_test and not other and not re.search(
-            r"\b(?:no|zero|0|none|nothing) (?:\w+ )?(?:failures?|fail)|no longer fail|\d+ passed",
-            text):
-        # "passes" without any test word: "the value passes through" — not a test claim
-        if not re.search(r"\b(?:everything|it all|all) (?:now )?pass", text):
-            tpass = None
+    if tpass and not is_test and not other and re.fullmatch(
+            r"(?:pass(?:es|ed|ing)?(?: now)?)", tpass.group(0).strip()) and not re.search(
+            r"\b(?:everything|it all|all)\b(?:\s+\S+){0,3}?\s+pass", text):
+        tpass = None  # "passes" without any test word: "the value passes through"
     if tpass and nv and tpass.start() > nv.start() and re.search(
             r"\b(?:whether|if|that)\b[^.]*\bpass", text[nv.start():]):
         tpass = None  # "I could not verify that the tests pass"
@@ -519,6 +532,15 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     if other and not any(c.type in ("tests_pass", "tests_fail") for c in found) and \
             not nv and not pneg and OTHER_PASS.search(text):
         found.append(Claim("tests_pass", quote, hedged=hedged, scope=other))
+    if not tpass and not tfail and not pneg and (is_test or re.search(r"\bnpm|\bpytest", text)):
+        m = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
+        if m and int(m.group(2)) > 0 and not re.search(r"\d+/\d+/\d+|\d/\d+\s*(?:s|ms)\b", text):
+            if int(m.group(1)) == int(m.group(2)):
+                found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
+                                   count=int(m.group(1))))
+            else:
+                found.append(Claim("tests_fail", quote, hedged=hedged, scope=scope_for(True),
+                                   count=int(m.group(2)) - int(m.group(1))))
     ver = VERIFICATION.search(text)
     if ver and not nv and not re.search(r"\b(?:you|please|should|can|could|need to|want to)\s+"
                                         r"(?:\w+\s+)?(?:run|verify|check|test)", text[:ver.end()]):

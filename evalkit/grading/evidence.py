@@ -377,7 +377,9 @@ _FAILED_ID = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - .*)?$|^(?:not ok \d+ - |
                         r"|FAIL: |ERROR: )(\S+)", re.MULTILINE)
 _PROGRESS = re.compile(r"^\S+\.py ([.FEsxX]+)\s*(?:\[\s*\d+%\])?\s*$", re.MULTILINE)
 _COLLECT_ERR = re.compile(r"Interrupted: \d+ errors? during collection|ERROR: (?:file or directory "
-                          r"not found|not found:)|ModuleNotFoundError|ImportError while importing")
+                          r"not found|not found:)|ModuleNotFoundError|ImportError while importing|"
+                          r"No module named|command not found|Cannot find module|npm ERR!|"
+                          r"No such file or directory|SyntaxError|Traceback \(most recent call")
 
 
 @dataclass
@@ -411,7 +413,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         line = m.group(0).strip()
         summaries.append(line)
         if "no tests ran" in line:
-            verdicts.append("errored")
+            verdicts.append("unknown")  # nothing ran: neither a pass nor a failure it saw
         else:
             counts = {k: int(v) for v, k in
                       ((c.group(1), c.group(2)) for c in _PYTEST_COUNTS.finditer(line))}
@@ -423,8 +425,10 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
                 verdicts.append("failed" if p.failed else "errored")
             elif p.passed:
                 verdicts.append("passed")
+            elif p.skipped:
+                verdicts.append("passed")  # all skipped: pytest exits 0 and says nothing failed
             else:
-                verdicts.append("errored")  # only skips/deselected: nothing really passed
+                verdicts.append("errored")
 
     ran = list(_UNITTEST_RAN.finditer(output))
     if ran:
@@ -444,7 +448,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             else:
                 verdicts.append("failed" if f else "errored")
         elif n == 0:
-            verdicts.append("errored")
+            verdicts.append("unknown")
             summaries.append(ran[-1].group(0))
 
     tap = {}
@@ -537,6 +541,10 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         except ValueError:  # pragma: no cover
             p.exit_code = None
 
+    if verdicts and all(v == "unknown" for v in verdicts):
+        p.summary = " | ".join(summaries)[:300]
+        return p
+    verdicts = [v for v in verdicts if v != "unknown"]
     if verdicts:
         if "failed" in verdicts:
             p.result = "failed"

@@ -69,7 +69,7 @@ def test_fixture_test_command_is_recognised() -> None:
         (PYTEST_FAIL, "failed", 3, 1),
         (PYTEST_PASS, "passed", 4, 0),
         ("2 failed, 10 passed, 1 warning in 0.55s", "failed", 10, 2),
-        ("===== no tests ran in 0.01s =====", "errored", None, None),
+        ("===== no tests ran in 0.01s =====", "unknown", None, None),
         ("....\n------\nRan 4 tests in 0.003s\n\nOK", "passed", 4, 0),
         ("F...\n------\nRan 4 tests in 0.003s\n\nFAILED (failures=1)", "failed", 3, 1),
         ("TAP version 13\n# tests 5\n# suites 0\n# pass 4\n# fail 1\n", "failed", 4, 1),
