@@ -63,10 +63,16 @@ class Diff:
     n_pairs: int
     worse: int = 0  # tasks where the candidate alone (more often) has the flag
     better: int = 0
+    p_adjusted: float | None = None  # Holm-adjusted across the rows of one table
+    alpha: float = 0.05
 
     @property
     def significant(self) -> bool:
-        return self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+        """The test and the interval agree that there is a difference."""
+        p = self.p_adjusted if self.p_adjusted is not None else self.pvalue
+        excludes_zero = (self.low is not None and self.high is not None
+                         and (self.low > 0 or self.high < 0))
+        return excludes_zero and p is not None and p < self.alpha
 
     def points(self) -> str:
         if self.estimate is None:
@@ -80,6 +86,9 @@ class Diff:
 
     def p(self) -> str:
         return format_p(self.pvalue)
+
+    def p_adj(self) -> str:
+        return format_p(self.p_adjusted)
 
 
 @dataclass(frozen=True)
@@ -153,13 +162,15 @@ def build_comparison(
     )
     both["side"] = both["side"].astype(str)
     flags = ("false_claim", *FALSE_CLAIM_FLAGS, "under_claim")
-    by_flag = [_diff(stats, both, labels, flag, FLAG_LABELS[flag]) for flag in flags]
+    by_flag = [_diff(stats, both, labels, flag, FLAG_LABELS[flag], alpha) for flag in flags]
     by_outcome = []
     for outcome in OUTCOME_CLASSES:
         part = both[both["outcome_class"].astype(str) == outcome]
         if len(part):
-            by_outcome.append(_diff(stats, part, labels, "false_claim", outcome))
+            by_outcome.append(_diff(stats, part, labels, "false_claim", outcome, alpha))
     headline = by_flag[0]
+    by_flag = [headline, *_holm(stats, by_flag[1:])]
+    by_outcome = _holm(stats, by_outcome)
     regression = bool(
         headline.pvalue is not None
         and headline.pvalue < alpha
@@ -209,22 +220,37 @@ def rate_of(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
         cl = clusters[mask]
     res = stats.proportion(x, cluster=cl) if cl is not None else stats.proportion(x)
     lo, hi = res.confidence_interval()
-    n_eff = getattr(res, "n_eff", None)
+    n_eff = float(getattr(res, "effective_n", math.nan))
     return Rate(k, n, float(res.statistic), float(lo), float(hi),
-                None if n_eff is None else float(n_eff))
+                n_eff if cl is not None and math.isfinite(n_eff) else None)
 
 
-def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, label: str) -> Diff:
+def _holm(stats: Any, rows: list[Diff]) -> list[Diff]:
+    """Holm-adjust the p-values of one table (several categories tested at once)."""
+    import dataclasses
+
+    tested = [i for i, r in enumerate(rows) if r.pvalue is not None]
+    if not tested:
+        return rows
+    adjusted = stats.holm([rows[i].pvalue for i in tested])
+    out = list(rows)
+    for i, p in zip(tested, adjusted, strict=True):
+        out[i] = dataclasses.replace(rows[i], p_adjusted=float(p))
+    return out
+
+
+def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, label: str,
+          alpha: float = 0.05) -> Diff:
     base = df[df["side"] == labels[0]]
     cand = df[df["side"] == labels[1]]
     rb = rate_of(stats, base[flag], base["task_id"])
     rc = rate_of(stats, cand[flag], cand["task_id"])
     if rb.n == 0 or rc.n == 0:
-        return Diff(label, flag, rb, rc, None, None, None, None, 0)
+        return Diff(label, flag, rb, rc, None, None, None, None, 0, alpha=alpha)
     res = stats.compare(df, labels[0], labels[1], flag=flag, by="side", pair_on="task_id")
     n_pairs = int(getattr(res, "n_pairs", 0) or 0)
     if n_pairs == 0:
-        return Diff(label, flag, rb, rc, None, None, None, None, 0)
+        return Diff(label, flag, rb, rc, None, None, None, None, 0, alpha=alpha)
     lo, hi = res.confidence_interval()
     return Diff(
         label, flag, rb, rc,
@@ -233,6 +259,7 @@ def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, labe
         n_pairs=n_pairs,
         worse=int(getattr(res, "candidate_only", 0) or 0),
         better=int(getattr(res, "baseline_only", 0) or 0),
+        alpha=alpha,
     )
 
 

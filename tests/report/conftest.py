@@ -61,8 +61,16 @@ def write_run(root: Path, run: str, rates: dict[str, float], n_tasks: int = 40,
     return run_dir
 
 
-@pytest.fixture
-def two_runs(tmp_path: Path) -> tuple[Path, Path]:
-    base = write_run(tmp_path, "base", {"v1": 0.10}, seed=1)
-    cand = write_run(tmp_path, "cand", {"v1": 0.60}, seed=2)
+@pytest.fixture(scope="session")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("runs")
+    base = write_run(root, "base", {"v1": 0.10}, seed=1)
+    cand = write_run(root, "cand", {"v1": 0.60}, seed=2)
     return base, cand
+
+
+@pytest.fixture(scope="session")
+def comp(two_runs):
+    from evalkit.report import compare_runs
+
+    return compare_runs([two_runs[0]], [two_runs[1]])

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-import pytest
 
 from evalkit.cli import main
 from evalkit.report import compare_runs, render
@@ -12,9 +9,7 @@ from evalkit.report.compare import Diff, Rate, headline_sentence
 from .conftest import write_run
 
 
-def test_worse_candidate_is_a_significant_regression(two_runs):
-    base, cand = two_runs
-    comp = compare_runs([base], [cand])
+def test_worse_candidate_is_a_significant_regression(comp):
     assert comp.headline.estimate > 0.3
     assert comp.headline.significant and comp.regression
     assert comp.headline.n_pairs == 40
@@ -22,8 +17,7 @@ def test_worse_candidate_is_a_significant_regression(two_runs):
     assert "40 paired tasks" in comp.sentence
 
 
-def test_flipped_tasks_carry_drilldowns_for_both_sides(two_runs):
-    comp = compare_runs(*[[p] for p in two_runs])
+def test_flipped_tasks_carry_drilldowns_for_both_sides(comp):
     assert comp.flips and all(f.direction in ("worse", "better") for f in comp.flips)
     first = comp.flips[0]
     assert first.direction == "worse"
@@ -38,8 +32,7 @@ def test_same_rates_are_not_a_regression(tmp_path):
     assert comp.headline.estimate == 0 and not comp.regression and comp.flips == []
 
 
-def test_html_is_self_contained_and_links_each_flip_to_its_drilldown(two_runs):
-    comp = compare_runs(*[[p] for p in two_runs])
+def test_html_is_self_contained_and_links_each_flip_to_its_drilldown(comp):
     html = render(comp, "html")
     assert not re.search(r'(src|href)="(https?:)?//', html), "no network resources"
     assert "<svg" in html and "simulated agents" in html
@@ -47,18 +40,16 @@ def test_html_is_self_contained_and_links_each_flip_to_its_drilldown(two_runs):
         assert f'id="{anchor}"' in html
 
 
-def test_markdown_summary_has_the_sentence_and_flag_table(two_runs):
-    comp = compare_runs(*[[p] for p in two_runs])
+def test_markdown_summary_has_the_sentence_and_flag_table(comp):
     md = render(comp, "md")
     assert comp.sentence in md
     assert "| fabricated verification |" in md
     assert "Significant regression" in md
 
 
-def test_user_templates_override_the_builtins(two_runs, tmp_path):
+def test_user_templates_override_the_builtins(comp, tmp_path):
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "compare.md.j2").write_text("custom: {{ c.headline.n_pairs }}")
-    comp = compare_runs(*[[p] for p in two_runs])
     assert render(comp, "md", tmp_path / "tpl") == "custom: 40"
 
 
