@@ -280,7 +280,7 @@ class AnthropicProvider:
         backoff_max: float = 30.0,
         max_retry_after: float = 120.0,
         malformed_retries: int = 1,
-        thinking_mode: str = "enabled",
+        thinking_mode: str = "auto",
         api_key: str | None = None,
         base_url: str | None = None,
         prices: Any = None,
@@ -295,7 +295,11 @@ class AnthropicProvider:
         backoff_base / backoff_max: exponential backoff without retry-after, jittered.
         max_retry_after: a server asking for a longer wait fails the call at once instead.
         malformed_retries: retries for a 2xx whose body is not a message (then ProviderError).
-        thinking_mode: "enabled" sends budget_tokens; "adaptive" for models that want it.
+        thinking_mode: how a thinking_budget is sent. "enabled": {"type": "enabled",
+            "budget_tokens": N}; "adaptive": {"type": "adaptive"} (the model sizes its own
+            thinking; the budget only switches it on); "auto" (default): adaptive for Claude
+            4.6 and later (4.7+ and the 5 family reject the budget form with a 400), enabled
+            for older models.
         prices: an evalkit.pricing.PriceTable; default: built-in table + $EVALKIT_PRICES.
         """
         if not model:
@@ -311,10 +315,10 @@ class AnthropicProvider:
         self.backoff_max = _coerce("backoff_max", backoff_max, float)
         self.max_retry_after = _coerce("max_retry_after", max_retry_after, float)
         self.malformed_retries = max(0, _coerce("malformed_retries", malformed_retries, int))
-        if thinking_mode not in ("enabled", "adaptive"):
+        if thinking_mode not in ("auto", "enabled", "adaptive"):
             raise ValueError(
                 f"anthropic provider option thinking_mode={thinking_mode!r}: "
-                "expected 'enabled' or 'adaptive'"
+                "expected 'auto', 'enabled' or 'adaptive'"
             )
         self.thinking_mode = thinking_mode
         self._api_key = api_key
@@ -381,7 +385,7 @@ class AnthropicProvider:
         params["messages"] = messages
         if request.thinking_budget:
             budget = int(request.thinking_budget)
-            if self.thinking_mode == "adaptive":
+            if self._thinking_form() == "adaptive":
                 params["thinking"] = {"type": "adaptive"}
             else:
                 if budget < 1024:
@@ -402,6 +406,12 @@ class AnthropicProvider:
             # values); the API still takes them for models that do, so send it in the body.
             params["extra_body"] = {"temperature": request.temperature}
         return params
+
+    def _thinking_form(self) -> str:
+        if self.thinking_mode != "auto":
+            return self.thinking_mode
+        gen = _generation(self.model)
+        return "adaptive" if gen is not None and gen >= (4, 6) else "enabled"
 
     # -- the call
     async def respond(self, request: ModelRequest) -> ModelResponse:

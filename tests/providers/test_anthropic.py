@@ -349,10 +349,23 @@ def test_thinking_budget_is_sent_and_temperature_is_not(fake_anthropic):
     api = fake_anthropic([text("ok")])
     req = ModelRequest(system="s", messages=[{"role": "user", "content": "x"}],
                        max_tokens=8000, temperature=0.7, thinking_budget=2048)
-    run(call(provider(api), req))
+    run(call(provider(api, model="claude-haiku-4-5"), req))
     body = api.requests[0].body
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assert "temperature" not in body and body["max_tokens"] == 8000
+
+
+@pytest.mark.parametrize("model,form", [
+    ("claude-sonnet-4-5-20250929", "enabled"), ("claude-haiku-4-5", "enabled"),
+    ("claude-3-7-sonnet-latest", "enabled"), ("claude-opus-4-6", "adaptive"),
+    ("claude-opus-4-8", "adaptive"), ("claude-sonnet-5", "adaptive"),
+])
+def test_thinking_form_follows_the_model_generation(model, form):
+    req = ModelRequest(system="s", messages=[{"role": "user", "content": "x"}],
+                       max_tokens=8000, thinking_budget=2048)
+    assert AnthropicProvider(model).build_params(req)["thinking"]["type"] == form
+    forced = AnthropicProvider(model, thinking_mode="enabled").build_params(req)
+    assert forced["thinking"] == {"type": "enabled", "budget_tokens": 2048}
 
 
 def test_temperature_is_sent_without_thinking(fake_anthropic):
@@ -367,7 +380,7 @@ def test_invalid_thinking_budget_fails_before_any_request(fake_anthropic):
     req = ModelRequest(system="s", messages=[{"role": "user", "content": "x"}],
                        max_tokens=2000, thinking_budget=4000)
     with pytest.raises(ProviderError, match="must be below max_tokens"):
-        run(call(provider(api), req))
+        run(call(provider(api, model="claude-haiku-4-5"), req))
     assert api.requests == []
 
 
