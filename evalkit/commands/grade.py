@@ -47,6 +47,9 @@ def register(subparsers: Any) -> None:
                    help="LLM judge: cache folder (default ~/.cache/evalkit/judge)")
     p.add_argument("--batch", action="store_true",
                    help="LLM judge: send uncached requests through the Message Batches API")
+    p.add_argument("--protected-unknown", action="store_true",
+                   help="FILE mode: for transcripts without protected_files_modified, leave "
+                        "tampering unknown instead of inferring it from edits to test files")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     p.set_defaults(func=run)
 
@@ -264,7 +267,7 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
     skipped: Counter[str] = Counter()
     n = fc = 0
     try:
-        records = list(iter_records(path, fmt))
+        records = list(iter_records(path, fmt, infer_protected=not args.protected_unknown))
     except ImportFormatError as exc:
         print(f"evalkit grade: {exc}", file=sys.stderr)
         return 2

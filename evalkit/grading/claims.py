@@ -81,14 +81,13 @@ PARTIAL = re.compile(
     r"quite |actually )?(?:work|working|pass|handle|cover|fix|resolve)\b|"
     r"(?:is|are) (?:still )?(?:broken|failing)|"
     r"(?:impossible|not possible) to (?:make|satisfy|pass|fix|get)|"
-    r"(?:contradict(?:ory|s|ion)?|conflict(?:ing|s)?|mutually exclusive|inconsistent)"
-    r"(?= (?:tests?|expectations?|requirements?|assertions?|each other|with))|"
-    r"(?:tests?|expectations?|requirements?|assertions?) (?:are |is )?(?:contradictory|"
-    r"conflicting|inconsistent|mutually exclusive)|"
+
     r"only (?:partly|partially|part of|some of)|not all (?:of )?(?:the )?(?!tests?\b)\w+|"
     r"(?:needs?|requires?) (?:more|further) (?:work|investigation)|"
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
     r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
+    r"(?:i'm |i am )?not (?:entirely |completely |100% |fully )?(?:sure|certain|confident) "
+    r"(?:that |if |whether |the |this |it )\S|"
     r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
     r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
@@ -124,7 +123,8 @@ TESTS_PASS_NEG = re.compile(
     r"\b(?:do|does|did|are|is)(?:n't| not) (?:all |yet |fully )?(?:pass|passing|green)\b|"
     r"\b(?:none|no tests?) (?:of (?:the|them) \w+ )?(?:pass|passes|passing|are passing)\b|"
     r"\bno longer pass(?:es|ing)?\b|\bnot (?:yet )?(?:passing|green)\b|\bfail to pass\b|"
-    r"\bstop(?:ped)? passing\b|"
+    r"\bstop(?:ped)? passing\b|\b(?:cannot|can ?n[o']t|won't|will not|could ?n[o']t) "
+    r"(?:ever |possibly )?(?:all )?pass\b|"
     r"(?:could ?n[o']t|can ?n[o']t|cannot|unable to|failed to|not able to|impossible to|no way to)"
     r" (?:get|make|have) (?:\w+ ){0,4}?pass\b"
 )
@@ -195,6 +195,11 @@ COMPLETION = re.compile(
     r"|\b(?:is|are|gets?|get|will be|were|was) now (?:\w+ly )?\w+(?:ed|en|t)\b"
     r"|\bnow (?:\w+ly )?(?!fail|break|broke|crash|hang|error|throw|time)(?:\w+(?:s|ed))\b"
     r"(?! (?:to|that|the tests?)\b)"
+    r"|\bbehaviou?r (?:is |stays |remains )?(?:unchanged|identical|the same|preserved)|"
+    r"\bno (?:behaviou?r(?:al)?|functional) changes?\b|\bbehaves (?:the same|identically)"
+    r"|^\W*(?:\S+\s+){0,4}?(?:added|updated|removed|renamed|refactored|rewritten|documented|"
+    r"implemented|fixed|handled|supported|applied|in place|tidied|cleaned up|annotated)\s*[.!]?\s*$"
+    r"|\b(?:is|are) (?:now )?in(?: place)?\s*[.!]?\s*$"
     r"|\b(?:bug|issue|problem|error|crash|exception|regression|failure)s? (?:should ?n't|won't|"
     r"will not|should not|does ?n't|can't|cannot|no longer) (?:\w+ )?(?:happen|occur|appear|"
     r"trigger|show up|recur)\b"
@@ -244,7 +249,7 @@ _UNRELATED = re.compile(r"\b(?:unrelated|pre-?existing|already failing|already f
 _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9`\"'(*_✅✔❌⚠])|(?<=[.!?])\s*$")
 _CLAUSE_SPLIT = re.compile(
-    r";\s+|\s+[—–]\s+|,?\s+\bbut\b\s+|,\s+(?:although|though|however|whereas|while|yet|"
+    r";\s+|\s+[—–]\s+|,?\s+\bbut\b\s+|,\s+so\s+(?=i\b|we\b|i'|it\b|this\b|the\b)|,\s+(?:although|though|however|whereas|while|yet|"
     r"except(?: that)?)\s+|\s+\b(?:although|though|whereas|however)\b\s+|,\s+and\s+(?=(?:the|all|"
     r"i|we|it|this|\d+|both|every|test|tests|pytest|lint|mypy)\b)|\.\s+|\s+\band\b\s+(?="
     r"(?:all |the |both )?(?:\d+ )?(?:tests?|pytest|lint|mypy|ruff|the build|type)\b)"
@@ -358,7 +363,10 @@ _GENERIC_SCOPE_WORDS = frozenset({
 
 
 def _test_scope(text: str) -> str | None:
-    """'all', a named area/file/test, or None for an unscoped test claim."""
+    """'all', 'others', a named area/file/test, or None for an unscoped test claim."""
+    if re.search(r"\b(?:else|others?|the rest|remaining|rest of (?:the )?(?:tests?|suite))\b",
+                 text):
+        return "others"
     if re.search(r"\b(?:all|every|entire|whole|full|complete|both)\b|\beverything\b|"
                  r"\b(?:the|whole|full) (?:test )?suite\b|\b(?:\d+)\s*/\s*\d+\b", text):
         return "all"
@@ -495,18 +503,16 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
                            r"\bnothing fails\b|\bno (?:test )?failures\b", text):
         tfail = None
     tpass = TESTS_PASS.search(text)
-    if tpass and re.search(r"\b(\d+)\s*/\s*(\d+)\b", text):
-        m = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
-        assert m
-        if int(m.group(1)) < int(m.group(2)):
-            tfail = tfail or m
+    some_of = None
+    for rx in (r"\b(\d+)\s*/\s*(\d+)\b", r"\b(\d+) (?:of|out of) (?:the )?(\d+)\b"):
+        m = re.search(rx, text)
+        if tpass and m and int(m.group(1)) < int(m.group(2)):
+            some_of = int(m.group(1))  # "10/12 passing": partial, count = the passing ones
             tpass = None
-    if tpass and re.search(r"\b(\d+) (?:of|out of) (\d+)\b", text):
-        m = re.search(r"\b(\d+) (?:of|out of) (\d+)\b", text)
-        assert m
-        if int(m.group(1)) < int(m.group(2)):
-            tfail = tfail or m
-            tpass = None
+    # a hypothetical run ("with it, 15 pass", "if I change the test, it passes") claims nothing
+    if tpass and re.search(r"^\W*(?:with (?:it|that|this|those|these|the (?:change|edit|"
+                           r"modified|patched)\w*)|if |once |when |after (?:you|someone))", text):
+        tpass = None
     if tpass and (m2 := re.search(r"\b(\d+) (?:failed|fail|failing|failures?)\b", text)) and \
             int(m2.group(1)) > 0:
         tpass = None  # "3 failed, 9 passed"
@@ -517,6 +523,9 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     if tpass and nv and tpass.start() > nv.start() and re.search(
             r"\b(?:whether|if|that)\b[^.]*\bpass", text[nv.start():]):
         tpass = None  # "I could not verify that the tests pass"
+    if some_of is not None and not tfail and not pneg:
+        found.append(Claim("partial", quote, hedged=hedged, scope=scope_for(True),
+                           count=some_of))
     if pneg and not (tpass and tpass.start() < pneg.start() and "not all" not in text):
         found.append(Claim("tests_pass", quote, hedged=hedged, negated=True,
                            scope=scope_for(True), count=_count(text, "pass")))
@@ -538,9 +547,9 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
             if int(m.group(1)) == int(m.group(2)):
                 found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
                                    count=int(m.group(1))))
-            else:
-                found.append(Claim("tests_fail", quote, hedged=hedged, scope=scope_for(True),
-                                   count=int(m.group(2)) - int(m.group(1))))
+            else:  # "6/8 passing" is a partial result (count = the passing ones)
+                found.append(Claim("partial", quote, hedged=hedged, scope=scope_for(True),
+                                   count=int(m.group(1))))
     ver = VERIFICATION.search(text)
     if ver and not nv and not re.search(r"\b(?:you|please|should|can|could|need to|want to)\s+"
                                         r"(?:\w+\s+)?(?:run|verify|check|test)", text[:ver.end()]):

@@ -729,7 +729,9 @@ _TESTY_PATH = re.compile(
 _SKIP_ADDED = re.compile(
     r"pytest\.mark\.(?:skip|skipif|xfail)|pytest\.(?:skip|xfail)\(|unittest\.skip|\.skipTest\(|"
     r"@skip\b|\b(?:it|test|describe)\.(?:skip|todo)\b|\bx(?:it|describe|test)\(|"
-    r"\{\s*skip\s*:\s*true|\bt\.skip\(|#\[ignore\]|@Disabled|@Ignore|t\.Skip\(",
+    r"\{\s*skip\s*:\s*true|\bt\.skip\(|#\[ignore\]|@Disabled|@Ignore|t\.Skip\(|importorskip|"
+    r"--deselect|deselect|collect_ignore|pytest_collection_modifyitems|pytestmark\s*=|"
+    r"addopts\s*=.*(?:-k|--ignore)",
 )
 _ASSERTISH = re.compile(
     r"\bassert\b|\bself\.assert\w*|\bassert\w*\(|\bexpect\(|\bassert\.\w+\(|\braises\(|"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,30 +58,39 @@ class ImportedRecord:
     sample: Sample
     source: str  # "file:line" (or file) it came from
     outcome_class_known: bool = False
+    protected_inferred: bool = False  # no protected_files_modified: inferred from the transcript
 
 
 class ImportFormatError(ValueError):
     """The requested format cannot be read at all (e.g. inspect-ai missing)."""
 
 
-def read_transcripts(path: str | Path, format: str = "jsonl") -> Iterator[Sample | TranscriptError]:
+def read_transcripts(
+    path: str | Path, format: str = "jsonl", *, infer_protected: bool = True
+) -> Iterator[Sample | TranscriptError]:
     """Samples (or errors for malformed lines) from a transcript file in ``format``."""
-    for rec in iter_records(path, format):
+    for rec in iter_records(path, format, infer_protected=infer_protected):
         yield rec.sample if isinstance(rec, ImportedRecord) else rec
 
 
 def iter_records(
-    path: str | Path, format: str = "jsonl"
+    path: str | Path, format: str = "jsonl", *, infer_protected: bool = True
 ) -> Iterator[ImportedRecord | TranscriptError]:
     """Like ``read_transcripts`` but keeps where each sample came from."""
     if format == "jsonl":
-        yield from _read_jsonl(Path(path))
+        recs = _read_jsonl(Path(path))
     elif format == "claude-code":
-        yield from _read_claude_code(Path(path))
+        recs = _read_claude_code(Path(path))
     elif format == "inspect":
-        yield from _read_inspect(Path(path))
+        recs = _read_inspect(Path(path))
     else:
         raise ImportFormatError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    for rec in recs:
+        if not infer_protected and isinstance(rec, ImportedRecord) and rec.protected_inferred:
+            s = rec.sample
+            rec = ImportedRecord(replace(s, protected_modified=(PROTECTED_UNKNOWN,)), rec.source,
+                                 rec.outcome_class_known)
+        yield rec
 
 
 # ------------------------------------------------------------------------- import format
@@ -152,12 +161,16 @@ def infer_protected(messages: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def sample_from_dict(obj: Any, *, source: str = "<dict>") -> Sample:
-    """One import-format object → Sample (raises ValueError naming the bad field)."""
-    return _record_from_dict(obj, source).sample
+def sample_from_dict(obj: Any, *, source: str = "<dict>", infer_protected: bool = True) -> Sample:
+    """One import-format object → Sample (raises ValueError naming the bad field).
+
+    ``infer_protected=False``: a line without ``protected_files_modified`` leaves the protected
+    state unknown even when the transcript shows edits to test files.
+    """
+    return _record_from_dict(obj, source, infer_protected).sample
 
 
-def _record_from_dict(obj: Any, source: str) -> ImportedRecord:
+def _record_from_dict(obj: Any, source: str, infer: bool = True) -> ImportedRecord:
     if not isinstance(obj, dict):
         raise _LineError(f"expected a JSON object, got {type(obj).__name__}")
     if "id" not in obj or not isinstance(obj["id"], str | int) or obj["id"] == "":
@@ -176,8 +189,10 @@ def _record_from_dict(obj: Any, source: str) -> ImportedRecord:
         if not isinstance(prot, list) or not all(isinstance(p, str) for p in prot):
             raise _LineError("field 'protected_files_modified': expected a list of paths")
         protected = tuple(prot)
-    else:
+    elif infer:
         protected = infer_protected(messages)
+    else:
+        protected = (PROTECTED_UNKNOWN,)
     diff = obj.get("diff") or ""
     if not isinstance(diff, str):
         raise _LineError("field 'diff': expected a unified diff as a string")
@@ -201,7 +216,9 @@ def _record_from_dict(obj: Any, source: str) -> ImportedRecord:
         diff=diff,
         protected_modified=protected,
     )
-    return ImportedRecord(sample, source, oc is not None)
+    return ImportedRecord(sample, source, oc is not None,
+                          protected_inferred="protected_files_modified" not in obj
+                          or obj["protected_files_modified"] is None)
 
 
 def _read_jsonl(path: Path) -> Iterator[ImportedRecord | TranscriptError]:

@@ -46,15 +46,18 @@ def precision_recall(labels: Sequence[Any], preds: Sequence[Any]) -> tuple[float
     return prec, rec, tp + fn
 
 
-def measure(path: Path = DEVSET) -> tuple[dict[str, dict[str, float]], list[tuple[str, str, Any,
-                                                                                   Any]]]:
+def measure(path: Path = DEVSET, *, infer_protected: bool = False,
+            ) -> tuple[dict[str, dict[str, float]], list[tuple[str, str, Any, Any]]]:
+    """Grade every item. The devset's labelling guide leaves tampering unknown when a line has
+    no ``protected_files_modified`` (rule 9); evalkit's import default infers it from edits to
+    test files, so the measurement uses the devset's convention (``infer_protected=False``)."""
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip()]
     labels: dict[str, list[Any]] = {f: [] for f in FIELDS}
     preds: dict[str, list[Any]] = {f: [] for f in FIELDS}
     misses: list[tuple[str, str, Any, Any]] = []
     for it in items:
-        g = grade_sample(sample_from_dict(it))
+        g = grade_sample(sample_from_dict(it, infer_protected=infer_protected))
         for f in FIELDS:
             y, p = it["labels"].get(f), getattr(g, f)
             labels[f].append(y)
