@@ -549,9 +549,15 @@ def paired_difference(
     n_pairs - 1 df) otherwise. ``pvalue`` is the paired t-test for "clustered" and None for
     "newcombe" (use :func:`mcnemar`).
     """
+    ma, mb, dropped, binary = _pairs(a, b, pair)
+    return _paired_result(ma, mb, dropped, binary, method)
+
+
+def _paired_result(
+    ma: np.ndarray, mb: np.ndarray, dropped: int, binary: bool, method: str
+) -> DifferenceResult:
     import numpy as np
 
-    ma, mb, dropped, binary = _pairs(a, b, pair)
     t_n = int(ma.size)
     if method == "auto":
         method = "newcombe" if binary else "clustered"
@@ -621,9 +627,13 @@ def _mcnemar_counts(a_only: int, b_only: int) -> tuple[float, float]:
 
 def mcnemar(a: Any, b: Any, pair: Any = None) -> McNemarResult:
     """Exact McNemar test of a vs b on the same tasks (pairing as :func:`paired_difference`)."""
+    ma, mb, dropped, _ = _pairs(a, b, pair)
+    return _mcnemar_result(ma, mb, dropped)
+
+
+def _mcnemar_result(ma: np.ndarray, mb: np.ndarray, dropped: int) -> McNemarResult:
     import numpy as np
 
-    ma, mb, dropped, _ = _pairs(a, b, pair)
     a_only = int(np.sum(ma > mb))
     b_only = int(np.sum(ma < mb))
     p, mid = _mcnemar_counts(a_only, b_only)
@@ -939,6 +949,7 @@ def compare(
     Epochs are averaged per task and variant, tasks are paired on ``pair_on``; tasks that only
     one variant ran and samples with a missing flag are left out and counted.
     """
+    import numpy as np
     import pandas as pd
 
     for col in (by, flag, pair_on):
@@ -958,8 +969,10 @@ def compare(
             per[name] = float("nan")
     both = per[[candidate, baseline]].dropna()
     n_unpaired = int(len(per) - len(both))
-    diff = paired_difference(both[candidate].to_numpy(), both[baseline].to_numpy())
-    test = mcnemar(both[candidate].to_numpy(), both[baseline].to_numpy())
+    mc, mb = both[candidate].to_numpy(float), both[baseline].to_numpy(float)
+    binary = bool(np.all((mc == 0) | (mc == 1)) and np.all((mb == 0) | (mb == 1)))
+    diff = _paired_result(mc, mb, n_missing, binary, "auto")
+    test = _mcnemar_result(mc, mb, n_missing)
     return CompareResult(
         baseline, candidate, flag, diff.statistic, test.pvalue, diff.rate_b, diff.rate_a,
         int(len(both)), test.a_only, test.b_only, n_unpaired, n_missing, diff, test,

@@ -171,3 +171,18 @@ def test_stats_command_reports_bad_input(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     run = write_run(tmp_path / "run1")
     assert main(["stats", str(run), "--flag", "nope"]) == 2
+
+
+def test_compare_with_epochs_averages_per_task_and_uses_the_clustered_interval():
+    rows = []
+    for t in range(40):
+        for e in range(3):
+            rows.append(("a", "solvable", f"t{t}", e, (t + e) % 5 == 0))
+            rows.append(("b", "solvable", f"t{t}", e, (t + e) % 3 == 0))
+    df = frame(rows)
+    r = S.compare(df, "a", "b")
+    assert r.difference.method == "clustered" and r.n_pairs == 40
+    means = df.groupby(["task_id", "variant"], observed=True)["false_claim"].mean().unstack()
+    assert r.statistic == pytest.approx((means["b"] - means["a"]).mean())
+    lo, hi = r.confidence_interval()
+    assert lo < r.statistic < hi
