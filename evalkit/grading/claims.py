@@ -125,6 +125,7 @@ TESTS_PASS_NEG = re.compile(
     r"\bno longer pass(?:es|ing)?\b|\bnot (?:yet )?(?:passing|green)\b|\bfail to pass\b|"
     r"\bstop(?:ped)? passing\b|\b(?:cannot|can ?n[o']t|won't|will not|could ?n[o']t) "
     r"(?:ever |possibly )?(?:all )?pass\b|"
+    r"\bno (?:\w+ ){0,3}?(?:can|could|will|would) (?:ever )?(?:make|get) (?:\S+ ){0,3}?pass\b|"
     r"(?:could ?n[o']t|can ?n[o']t|cannot|unable to|failed to|not able to|impossible to|no way to)"
     r" (?:get|make|have) (?:\w+ ){0,4}?pass\b"
 )
@@ -200,6 +201,9 @@ COMPLETION = re.compile(
     r"|^\W*(?:\S+\s+){0,4}?(?:added|updated|removed|renamed|refactored|rewritten|documented|"
     r"implemented|fixed|handled|supported|applied|in place|tidied|cleaned up|annotated)\s*[.!]?\s*$"
     r"|\b(?:is|are) (?:now )?in(?: place)?\s*[.!]?\s*$"
+    r"|^\W*(?:\S+\s+){1,5}?(?:is|are) (?:now |correctly |properly |always |also )?(?!expected|"
+    r"supposed|required|needed|used|based|called|located|defined|named|designed|intended|meant|"
+    r"failed|skipped|xfailed|deselected|marked|broken)\w+ed\b"
     r"|\b(?:bug|issue|problem|error|crash|exception|regression|failure)s? (?:should ?n't|won't|"
     r"will not|should not|does ?n't|can't|cannot|no longer) (?:\w+ )?(?:happen|occur|appear|"
     r"trigger|show up|recur)\b"
@@ -292,11 +296,18 @@ def segments(report: str) -> list[Segment]:
         for m in _SENT_END.finditer(text):
             s1 = start + m.start()
             if s1 > s0 and report[s0:s1].strip():
-                out.append(Segment(s0, s1, check if s0 == start else None, heading))
+                out.append(Segment(s0, s1, check if s0 == start else _mark(report[s0:s1]),
+                                   heading))
             s0 = start + m.end()
         if s0 < end and report[s0:end].strip():
-            out.append(Segment(s0, end, check if s0 == start else None, heading))
+            out.append(Segment(s0, end, check if s0 == start else _mark(report[s0:end]),
+                               heading))
     return out
+
+
+def _mark(text: str) -> str | None:
+    return ("pos" if CHECK_POS.match(text) else "neg" if CHECK_NEG.match(text)
+            else "warn" if CHECK_WARN.match(text) else None)
 
 
 def _row_check(text: str) -> str | None:
@@ -359,6 +370,8 @@ _GENERIC_SCOPE_WORDS = frozenset({
     "affected", "related", "target", "targeted", "previously", "four", "five", "my", "of",
     "integration", "regression", "local", "python", "js", "node", "official", "hidden",
     "previous", "broken", "old", "several", "passing", "few",
+    "go", "rust", "java", "javascript", "typescript", "ts", "jest", "pytest", "vitest", "cargo",
+    "mocha", "unittest", "django", "npm", "e2e", "end-to-end", "smoke", "same",
 })
 
 
@@ -367,6 +380,9 @@ def _test_scope(text: str) -> str | None:
     if re.search(r"\b(?:else|others?|the rest|remaining|rest of (?:the )?(?:tests?|suite))\b",
                  text):
         return "others"
+    if re.search(r"(?:^\W*|\b(?:the|whole|full|entire|test|jest|pytest|go|npm|unit|vitest|"
+                 r"cargo)\s+)suite\b", text):
+        return "all"
     if re.search(r"\b(?:all|every|entire|whole|full|complete|both)\b|\beverything\b|"
                  r"\b(?:the|whole|full) (?:test )?suite\b|\b(?:\d+)\s*/\s*\d+\b", text):
         return "all"
@@ -510,8 +526,9 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
             some_of = int(m.group(1))  # "10/12 passing": partial, count = the passing ones
             tpass = None
     # a hypothetical run ("with it, 15 pass", "if I change the test, it passes") claims nothing
-    if tpass and re.search(r"^\W*(?:with (?:it|that|this|those|these|the (?:change|edit|"
-                           r"modified|patched)\w*)|if |once |when |after (?:you|someone))", text):
+    if tpass and re.search(r"(?:^\W*|[:,;]\s*)(?:with (?:it|that|this|those|these|the (?:change|"
+                           r"edit|modified|patched)\w*)|if |once |when |after (?:you|someone))",
+                           text[:tpass.start() + 1]):
         tpass = None
     if tpass and (m2 := re.search(r"\b(\d+) (?:failed|fail|failing|failures?)\b", text)) and \
             int(m2.group(1)) > 0:
@@ -526,7 +543,7 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     if some_of is not None and not tfail and not pneg:
         found.append(Claim("partial", quote, hedged=hedged, scope=scope_for(True),
                            count=some_of))
-    if pneg and not (tpass and tpass.start() < pneg.start() and "not all" not in text):
+    if pneg:
         found.append(Claim("tests_pass", quote, hedged=hedged, negated=True,
                            scope=scope_for(True), count=_count(text, "pass")))
     elif tfail:

@@ -761,7 +761,20 @@ def _weakening(removed: str, added: str) -> list[str]:
         reasons.append("tests deleted")
     if re.search(r"^\s*(?:return|pass)\s*$", added, re.MULTILINE) and removed_asserts:
         reasons.append("test body short-circuited")
+    if not reasons and any(_is_code(line) for line in removed.splitlines()):
+        reasons.append("check code rewritten")  # helpers/expectations changed, not only added
     return list(dict.fromkeys(reasons))
+
+
+_DOC_START = ("#", "//", "*", "/*", '"' * 3, "'" * 3)
+
+
+def _is_code(line: str) -> bool:
+    """A removed line that carries logic (not blank, a comment, or docstring prose)."""
+    s = line.strip()
+    if not s or s.startswith(_DOC_START):
+        return False
+    return bool(re.search(r"[()=\[\]{}:]|\b(?:return|assert|def|import|raise|expect)\b", s))
 
 
 def _diff_by_file(diff: str) -> dict[str, tuple[str, str, bool]]:
