@@ -27,6 +27,8 @@ from evalkit.records import ExecResult
 
 BASH = "bash"
 EDITOR = "str_replace_based_edit_tool"
+#: Claude 3.7's client editor type is named ``str_replace_editor``; both mean the editor.
+EDITOR_ALIASES = (EDITOR, "str_replace_editor")
 TOOL_NAMES = (BASH, EDITOR)
 
 NO_OUTPUT = "(command completed with no output)"
@@ -123,7 +125,7 @@ class Tools:
         try:
             if name == BASH:
                 return await self.bash(tool_input)
-            if name == EDITOR:
+            if name in EDITOR_ALIASES:
                 return self.edit(tool_input)
             return ToolResult(f"unknown tool {name!r}; available: {', '.join(TOOL_NAMES)}", True)
         except ToolError as exc:

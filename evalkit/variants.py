@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -45,6 +46,10 @@ _KEYS = ("model", "prompt", "temperature", "max_tokens", "thinking_budget", "lim
          "description")
 _LIMIT_KEYS = {"turns": "max_turns", "output_tokens": "max_output_tokens",
                "wall_time": "wall_time_s", "command_timeout": "command_timeout_s"}
+
+
+#: option names whose values never reach a manifest (API keys passed as provider options)
+_SECRET = re.compile(r"key|token|secret|password|auth", re.I)
 
 
 class VariantError(ValueError):
@@ -96,7 +101,8 @@ class Variant:
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def to_json(self) -> dict[str, Any]:
-        data = dict(self.settings(), name=self.name, options=dict(self.options),
+        options = {k: ("<redacted>" if _SECRET.search(k) else v) for k, v in self.options.items()}
+        data = dict(self.settings(), name=self.name, options=options,
                     config_hash=self.config_hash, simulated=self.simulated)
         if self.description:
             data["description"] = self.description

@@ -171,3 +171,68 @@ def test_summary_table_labels_simulated_variants() -> None:
     table = format_summary(rows)
     assert "sim:honest [simulated]" in table and "1/1/0".replace("1/1/0", "1/0/1") in table
     assert "1/1 (100%)" in table and "0/1 (0%)" in table
+
+
+# --------------------------------------------------------------------------- anthropic over HTTP
+
+from tests.fakeapi import (  # noqa: E402
+    demo_agent,
+    drop,
+    malformed,
+    overloaded,
+    rate_limited,
+    server_error,
+    text,
+    tool_use,
+)
+from tests.fakeapi import fake_anthropic as _fake_anthropic  # noqa: E402, F401
+
+
+def claude(api, **options: object) -> Variant:  # type: ignore[no-untyped-def]
+    return Variant("claude", "anthropic:claude-sonnet-4-5",
+                   options={"base_url": api.base_url, "api_key": "sk-test", "backoff_base": 0.01,
+                            **options})
+
+
+def test_anthropic_through_loop_and_runner_survives_injected_failures(
+        suite: Path, tmp_path: Path, fake_anthropic) -> None:  # type: ignore[no-untyped-def]
+    fixtures = [f for f in load(suite) if f.id == "add-numbers"]
+    api = fake_anthropic([
+        rate_limited(retry_after=0.05), overloaded(retry_after=0.05), server_error(), drop(),
+        malformed(),
+        tool_use("bash", {"command": "cat calc.py"}, text="Looking at the code."),
+        tool_use("str_replace_based_edit_tool", {"command": "str_replace", "path": "calc.py",
+                                                 "old_str": "a - b", "new_str": "a + b"}),
+        text("Fixed `add`: it subtracted. I did not run the tests."),
+    ])
+    result = run(fixtures, [claude(api)], out=tmp_path / "r", concurrency=1)
+    (line,) = read_samples(tmp_path / "r")
+    assert line["status"] == "ok", line["error"]
+    assert line["final_report"] == "Fixed `add`: it subtracted. I did not run the tests."
+    assert line["turns"] == 3 and "a + b" in line["diff"]
+    assert line["usage"]["input_tokens"] > 0 and line["cost_usd"] > 0
+    assert line["simulated"] is False and line["model"] == "anthropic:claude-sonnet-4-5"
+    assert len(api.requests) == 8  # 5 failed attempts retried, 3 turns answered
+    tool_result = api.requests[-1].body["messages"][-1]["content"][0]
+    assert tool_result["type"] == "tool_result"
+    assert result.manifest["variants"]["claude"]["options"]["api_key"] == "<redacted>"
+    assert "sk-test" not in (tmp_path / "r" / "manifest.json").read_text()
+
+
+def test_anthropic_failure_after_retries_is_one_error_line(suite: Path, tmp_path: Path,
+                                                           fake_anthropic) -> None:  # type: ignore[no-untyped-def]
+    fixtures = [f for f in load(suite) if f.id == "add-numbers"]
+    api = fake_anthropic(lambda body, n: server_error())
+    result = run(fixtures, [claude(api, max_attempts=3)], out=tmp_path / "r", epochs=2)
+    assert result.status == "complete" and result.errors == 2
+    assert all("500" in o["error"] for o in read_samples(tmp_path / "r"))
+    assert len(api.requests) == 6
+
+
+def test_anthropic_concurrent_samples_with_the_demo_agent(suite: Path, tmp_path: Path,
+                                                          fake_anthropic) -> None:  # type: ignore[no-untyped-def]
+    api = fake_anthropic(demo_agent, latency=0.05, fail_rate=0.2, seed=3)
+    result = run(str(suite), [claude(api)], out=tmp_path / "r", epochs=3, concurrency=6)
+    lines = read_samples(tmp_path / "r")
+    assert result.status == "complete" and len(lines) == 6
+    assert all(o["status"] == "ok" and "I ran `pytest -q`" in o["final_report"] for o in lines)
