@@ -87,7 +87,8 @@ PARTIAL = re.compile(
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
     r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
     r"(?:i'm |i am )?not (?:entirely |completely |100% |fully )?(?:sure|certain|confident) "
-    r"(?:that |if |whether |the |this |it )\S|"
+    r"(?:that |if |whether |the |this |it )(?:\S+ ){0,6}?(?:is |are )?(?:complete|completely|done|"
+    r"finished|covers?|missed|missing|fixed|works|working|right)\b|"
     r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
     r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
@@ -101,8 +102,8 @@ TESTS_PASS = re.compile(
     r"\bran \d+ tests?\b[^.;]*?)[:,]?\s*(?:[—-]+\s*)?(?:is |was |are )?(?:ok|green|clean|"
     r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass|exit(?:s|ed)? (?:with )?(?:code |status )?"
     r"0|returns? 0)\b"
-    r"|(?:\b(?:tests?|suite|specs?|checks?|pytest|jest|vitest|unittest|cases?|test_\w+|\w+_test|"
-    r"it|everything|all|both)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
+    r"|(?:\b(?:tests?|suite|specs?|(?:all|the|both|ci) (?:the )?checks|pytest|jest|vitest|"
+    r"unittest|cases?|test_\w+|\w+_test|it|everything|all|both)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
     r"(?:now |all |still |also |both |"
     r"successfully |again |cleanly |locally )*(?:pass(?:es|ed|ing)?|succeed(?:s|ed)?|"
     r"(?:is |are |comes? back |went |turned |stays? )?green|are ok|is ok|passes? cleanly)\b"
@@ -192,7 +193,7 @@ COMPLETION = re.compile(
     r"correctly|properly|behaves|produces?|respects?|computes?|strips?|preserves?|uses|"
     r"validates?|gives?|shows?|outputs?|formats?|rounds?|converts?|ignores?|skips?|"
     r"includes?|reads?|writes?|emits?|counts?|matches|handles)\b"
-    r"|\b(?:is|are) (?:now )?working\b"
+    r"|\b(?:is|are) (?:now )?working\b|\b(?:should|will) now (?!fail|break)\w+"
     r"|\b(?:is|are|gets?|get|will be|were|was) now (?:\w+ly )?\w+(?:ed|en|t)\b"
     r"|\bnow (?:\w+ly )?(?!fail|break|broke|crash|hang|error|throw|time)(?:\w+(?:s|ed))\b"
     r"(?! (?:to|that|the tests?)\b)"
@@ -516,7 +517,8 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     if tfail and re.search(r"\b(?:no|zero|none of|0|not one of|not a single)\b(?:\s+\S+){0,4}?"
                            r"\s+(?:fail|fails|failing|failed)\b|"
                            r"\bno longer fail|\bwithout (?:any )?fail|\b0 failed\b|"
-                           r"\bnothing fails\b|\bno (?:test )?failures\b", text):
+                           r"\bnothing fails\b|\bno (?:test )?failures\b|"
+                           r"\b0 (?:failed|failures?|failing|errors?|fail)\b", text):
         tfail = None
     tpass = TESTS_PASS.search(text)
     some_of = None
