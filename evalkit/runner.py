@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import dataclasses
 import hashlib
-import importlib.util
 import os
 import secrets
 import shutil
@@ -106,20 +105,21 @@ def plan_samples(fixtures: Sequence[Fixture], variants: Sequence[Variant], epoch
 
 
 def load_tasks(path: str | Path, limit: int | None = None) -> list[Fixture]:
-    """Fixtures from a suite folder (or a datasets path), sorted, optionally the first N."""
-    if importlib.util.find_spec("evalkit.suite") is not None:
-        from evalkit.suite import load_suite
+    """Fixtures from a suite folder (or a saved dataset), sorted, optionally the first N.
 
-        fixtures = list(load_suite(path))
-    else:  # until evalkit.suite lands: every task.toml under path
-        from evalkit.fixture import load_fixture
+    A fixture that fails to load is reported (file, field, what was expected) and skipped; the
+    rest of the suite runs. No fixture at all is a RunError."""
+    from evalkit.suite import load_suite
 
-        root = Path(path)
-        if not root.exists():
-            raise RunError(f"--tasks {path}: no such folder")
-        fixtures = [load_fixture(t.parent, suite=t.parent.parent.name)
-                    for t in sorted(root.rglob("task.toml"))]
-    fixtures = sorted(fixtures, key=lambda f: f.key)
+    if not Path(path).exists():
+        raise RunError(f"--tasks {path}: no such file or folder")
+    loaded = load_suite(path, errors="collect")
+    for err in loaded.errors:
+        warn(f"skipping a fixture that does not load: {err}")
+    fixtures = sorted(loaded.fixtures, key=lambda f: f.key)
+    if not fixtures:
+        first = f" ({loaded.errors[0]})" if loaded.errors else ""
+        raise RunError(f"--tasks {path}: no loadable task fixtures found{first}")
     return fixtures[:limit] if limit is not None else fixtures
 
 
