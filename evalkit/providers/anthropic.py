@@ -156,6 +156,9 @@ class _Failure:
 
 
 _RETRY_STATUS = {408, 409, 429}
+#: httpx(2) errors that no retry can fix (matched by name: the SDK's HTTP stack is imported
+#: lazily and has changed package name across SDK versions)
+_BAD_URL_ERRORS = {"UnsupportedProtocol", "InvalidURL"}
 
 
 def _parse_retry_after(headers: Any) -> float | None:
@@ -204,6 +207,8 @@ def _classify(exc: Exception, anthropic: Any) -> _Failure:
     if isinstance(exc, anthropic.APIConnectionError):
         cause = exc.__cause__ or exc.__context__
         detail = f" ({type(cause).__name__}: {cause})" if cause else ""
+        if type(cause).__name__ in _BAD_URL_ERRORS:  # a wrong ANTHROPIC_BASE_URL: no retry
+            return _Failure(False, f"bad base URL{detail}", error_type="bad_url")
         return _Failure(True, f"connection error{detail}", error_type="connection_error")
     if isinstance(exc, _MalformedResponse):
         return _Failure(
