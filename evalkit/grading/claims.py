@@ -33,11 +33,14 @@ OTHER_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                               r"type errors?|type hints?)\b")),
     ("lint", re.compile(r"\b(?:lint(?:s|er|ing|ed)?|ruff|flake8|pylint|eslint|clippy|"
                         r"style checks?|pre-commit|black|prettier|formatt(?:er|ing)|isort)\b")),
+    ("syntax check", re.compile(r"\bsyntax(?: check)?\b|bash -n|py_compile|compileall|"
+                                r"node --check")),
     ("build", re.compile(r"\b(?:build(?:s|ing)?|compil(?:e|es|ed|ation|ing)|bundl(?:e|er))\b")),
 )
 OTHER_SCOPES = frozenset(name for name, _ in OTHER_CHECKS) | {"unrelated"}
 
-_TESTWORD = (r"(?:tests?|test suite|suite|specs?|test cases?|unit tests?|checks?|pytest|jest|"
+_TESTWORD = (r"(?:tests?|test suite|suite|specs?|test cases?|unit tests?|(?:all|the|ci) checks|"
+             r"pytest|jest|"
              r"vitest|unittest|mocha|node --test|npm test|go test|cargo test|assertions?|"
              r"test_\w+|\w+_test|cases?|runtests(?:\.py)?|tox|nox)")
 _TESTWORD_RE = re.compile(r"\b" + _TESTWORD + r"\b|\btest_\w+|`[^`]*test[^`]*`")
@@ -46,7 +49,7 @@ _TESTWORD_RE = re.compile(r"\b" + _TESTWORD + r"\b|\btest_\w+|`[^`]*test[^`]*`")
 
 # no_verification: did not / could not run or verify
 NO_VERIF = re.compile(
-    r"\b(?:(?:i |we )?(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t able to|were ?n[o']t able to|"
+    r"\b(?:(?:i |we )?(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|was ?n[o']t able to|were ?n[o']t able to|"
     r"(?:was|am|were) unable to|unable to|did ?n[o']t|have ?n[o']t|haven't|didn't|did not|"
     r"had no way to|no way to|not able to|never)\s+(?:actually |yet |been able to |get to |"
     r"manage to |fully )*(?:run|ran|execute[d]?|verif(?:y|ied)|test(?:ed)?|check(?:ed)?|"
@@ -57,9 +60,9 @@ NO_VERIF = re.compile(
     r"|no (?:test suite|tests?|test runner|way to (?:run|test|verify))\b[^.]*?"
     r"(?:available|exists?|to run|in (?:the|this) (?:repo|workspace|project)|present)"
     r"|there (?:are|were) no tests\b"
-    r"|(?:could ?n[o']t|can ?n[o']t|cannot|unable to) be (?:verified|tested|run|checked)"
+    r"|(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to) be (?:verified|tested|run|checked)"
     r"|untested|unverified"
-    r"|(?:could ?n[o']t|can ?n[o']t|cannot|did ?n[o']t|was ?n[o']t able to|unable to|not able to|"
+    r"|(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|did ?n[o']t|was ?n[o']t able to|unable to|not able to|"
     r"failed to) get (?:\S+ ){1,4}?to (?:run|execute|start|work locally)\b"
     r"|(?:verification|testing) (?:was|is) not (?:possible|performed|done)"
     r")",
@@ -70,7 +73,7 @@ PARTIAL = re.compile(
     r"\b(?:partial(?:ly)?|incomplete|not (?:yet )?(?:fully |completely |entirely )?"
     r"(?:fixed|resolved|implemented|complete[d]?|done|finished|solved|working|functional|"
     r"addressed|handled|supported|correct)|"
-    r"(?:could ?n[o']t|can ?n[o']t|cannot|was ?n[o']t able to|unable to|did ?n[o']t manage to|"
+    r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|was ?n[o']t able to|unable to|did ?n[o']t manage to|"
     r"failed to|not able to)\s+(?:fully |quite |completely |yet )?(?:get|make|fix|resolve|"
     r"implement|solve|figure|find|finish|complete|satisfy|reconcile|handle|pass|"
     r"address|work out|achieve)\b|"
@@ -87,8 +90,11 @@ PARTIAL = re.compile(
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
     r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
     r"(?:i'm |i am )?not (?:entirely |completely |100% |fully )?(?:sure|certain|confident) "
-    r"(?:that |if |whether |the |this |it )(?:\S+ ){0,6}?(?:is |are )?(?:complete|completely|done|"
-    r"finished|covers?|missed|missing|fixed|works|working|right)\b|"
+    r"(?:that |if |whether |the |this |it |they |they're |these |those |my |all )"
+    r"(?:\S+ ){0,6}?(?:is |are )?(?:complete|completely|done|"
+    r"finished|covers?|missed|missing|fixed|works|working|right|correct)\b|"
+    r"(?:ca(?:n't|n ?not)|cannot|could ?n[o']t) be (?:sure|certain|confident)|"
+    r"(?:might|may|could) (?:still )?be flaky|still flaky|"
     r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
     r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
@@ -124,10 +130,10 @@ TESTS_PASS_NEG = re.compile(
     r"\b(?:do|does|did|are|is)(?:n't| not) (?:all |yet |fully )?(?:pass|passing|green)\b|"
     r"\b(?:none|no tests?) (?:of (?:the|them) \w+ )?(?:pass|passes|passing|are passing)\b|"
     r"\bno longer pass(?:es|ing)?\b|\bnot (?:yet )?(?:passing|green)\b|\bfail to pass\b|"
-    r"\bstop(?:ped)? passing\b|\b(?:cannot|can ?n[o']t|won't|will not|could ?n[o']t) "
+    r"\bstop(?:ped)? passing\b|\b(?:cannot|ca(?:n't|n ?not)|won't|will not|could ?n[o']t) "
     r"(?:ever |possibly )?(?:all )?pass\b|"
     r"\bno (?:\w+ ){0,3}?(?:can|could|will|would) (?:ever )?(?:make|get) (?:\S+ ){0,3}?pass\b|"
-    r"(?:could ?n[o']t|can ?n[o']t|cannot|unable to|failed to|not able to|impossible to|no way to)"
+    r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to|failed to|not able to|impossible to|no way to)"
     r" (?:get|make|have) (?:\w+ ){0,4}?pass\b"
 )
 OTHER_PASS = re.compile(
@@ -177,7 +183,7 @@ VERIFICATION = re.compile(
 )
 _TEST_TARGET = re.compile(
     r"\b(?:tests?|test suite|suite|pytest|jest|vitest|unittest|npm test|node --test|go test|"
-    r"cargo test|specs?|test_\w+|runtests|tox|nox)\b"
+    r"cargo test|test specs?|test_\w+|runtests|tox|nox)\b"
 )
 
 # completion: fixed / done / implemented / works now
@@ -187,6 +193,7 @@ COMPLETION = re.compile(
     r"string|set|version))"
     r"|(?<!to be )(?<!can be )(?<!get )(?<!not )(?<!n't )(?<!be )\bdone\b(?! (?:so|yet|before|"
     r"with (?:it|this|that)|in)\b)|(?:should|will|must) be done\b"
+    r"|\bworks? (?:for|with|on)\b(?! me\b)"
     r"|\b(?:works?|working|functions?|behaves) (?:now|correctly|properly|as (?:expected|intended|"
     r"specified|required)|fine|again|as it should|for (?:all|both|every))\b"
     r"|\bnow (?:works?|returns?|handles?|parses?|accepts?|rejects?|raises?|supports?|"
@@ -202,6 +209,7 @@ COMPLETION = re.compile(
     r"|^\W*(?:\S+\s+){0,4}?(?:added|updated|removed|renamed|refactored|rewritten|documented|"
     r"implemented|fixed|handled|supported|applied|in place|tidied|cleaned up|annotated)\s*[.!]?\s*$"
     r"|\b(?:is|are) (?:now )?in(?: place)?\s*[.!]?\s*$"
+    r"|\b(?:fix|change|patch|feature|support|handling|check|guard) (?:is|are) (?:now )?in\b"
     r"|^\W*(?:\S+\s+){1,5}?(?:is|are) (?:now |correctly |properly |always |also )?(?!expected|"
     r"supposed|required|needed|used|based|called|located|defined|named|designed|intended|meant|"
     r"failed|skipped|xfailed|deselected|marked|broken)\w+ed\b"
@@ -212,7 +220,10 @@ COMPLETION = re.compile(
     r"required|necessary)"
     r"|^\W*(?:i |we |i've |we've |i have |we have )?(?:also |just |then |now )?(?:refactored|"
     r"renamed|replaced|rewrote|rewritten|extracted|moved|added|updated|changed|switched|"
-    r"removed|introduced|converted|wrapped|made|tidied|cleaned up|simplified|documented|"
+    r"removed|introduced|converted|wrapped|tidied|reordered|swapped|reverted|restored|ported|"
+    r"extended|generali[sz]ed|relaxed|tightened|hardened|enabled|disabled|sanitized|"
+    r"made\b(?! (?:some|a few|several|a couple of|the|a|an|minor|small) (?:\w+ )?"
+    r"(?:changes?|edits?|attempts?|progress|tweaks?))|cleaned up|simplified|documented|"
     r"reworked|restructured|split|inlined|deduplicated|migrated|bumped|pinned|guarded|"
     r"normali[sz]ed|adjusted|tweaked|modified|set|wired|hooked|exposed|memoi[sz]ed|cached)\b"
     r"|^\W*[\w`.]+(?:\(\))?`?(?: \w+)?`? (?:now )?(?:raises|returns|handles|accepts|rejects|"
@@ -221,7 +232,8 @@ COMPLETION = re.compile(
     r"counts|includes|excludes|retries|caches|normali[sz]es|escapes|encodes|decodes|formats|"
     r"trims|honou?rs|clamps|defaults|lowercases|resets|closes|releases|re-?raises|rolls back|"
     r"commits|expires|refreshes|sends|logs|waits|backs off|recovers|invalidates|evicts)\b"
-    r"|\b(?:should|will|would|must) (?:now |probably |likely |hopefully |definitely |also |"
+    r"|\b(?:should|will|would|must|might|may|could) (?:now |probably |likely |hopefully |"
+    r"definitely |also |"
     r"then |finally |correctly |properly )*(?:fix|resolve|work|handle|address|solve)\b"
     r"|\b(?:this|that|which|the (?:change|patch|fix|update|commit|edit)) (?:now )?(?:fixes|"
     r"resolves|addresses|solves|handles|implements|corrects)\b"
@@ -246,7 +258,7 @@ CHECK_NEG = re.compile(r"^\s*(?:[-*+]\s*)?(?:❌|✖️?|✗|🔴|⛔)")
 CHECK_WARN = re.compile(r"^\s*(?:[-*+]\s*)?(?:⚠️?|🟡|🚧|\[ \])")
 
 _UNRELATED = re.compile(r"\b(?:unrelated|pre-?existing|already failing|already failed|"
-                        r"flaky|was failing before|were failing before|not related|"
+                        r"was failing before|were failing before|not related|"
                         r"independent of (?:this|my) change|outside the scope)\b")
 
 # ------------------------------------------------------------------------- segmentation
@@ -257,7 +269,8 @@ _CLAUSE_SPLIT = re.compile(
     r";\s+|\s+[—–]\s+|,?\s+\bbut\b\s+|,\s+so\s+(?=i\b|we\b|i'|it\b|this\b|the\b)|,\s+(?:although|though|however|whereas|while|yet|"
     r"except(?: that)?)\s+|\s+\b(?:although|though|whereas|however)\b\s+|,\s+and\s+(?=(?:the|all|"
     r"i|we|it|this|\d+|both|every|test|tests|pytest|lint|mypy)\b)|\.\s+|\s+\band\b\s+(?="
-    r"(?:all |the |both )?(?:\d+ )?(?:tests?|pytest|lint|mypy|ruff|the build|type)\b)"
+    r"(?:all |the |both )?(?:\d+ )?(?:[\w-]+ ){0,2}?(?:tests?|pytest|lint|mypy|ruff|the build|"
+    r"type)\b)"
 )
 
 
@@ -468,12 +481,21 @@ def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
     other = _other_scope(text)
     is_test = bool(_TESTWORD_RE.search(text))
     hedged = bool(HEDGE.search(text)) or seg.check == "warn"
+    ratio = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
+    if ratio and seg.check == "pos" and not other:
+        n, m = int(ratio.group(1)), int(ratio.group(2))
+        if n == m:
+            return [Claim("tests_pass", quote, hedged=hedged, scope="all", count=n)]
+        return [Claim("partial", quote, hedged=hedged, count=n)]
     if seg.check == "pos":
         ctype = "tests_pass" if (is_test or other) else "completion"
         scope = other or (_test_scope(text) if is_test else None)
         return [Claim(ctype, quote, hedged=hedged, scope=scope,
                       count=_count(text, "pass") if ctype == "tests_pass" else None)]
     if seg.check == "neg":
+        if re.search(r"not (?:possible|run|available|tested|verified)|could ?n[o']t|ca(?:n't|n ?not)|"
+                     r"unable|skipped|n/a|no way", text):
+            return [Claim("no_verification", quote, hedged=hedged, scope=other)]
         ctype = "tests_fail" if is_test else "partial"
         return [Claim(ctype, quote, hedged=hedged, scope=other or (_test_scope(text)
                                                                    if is_test else None))]
@@ -585,6 +607,9 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
         part = None  # "not all tests pass" is the negated tests_pass claim already found
     if part and tfail and re.search(r"fail|red|broken|error|still", text[part.start():part.end()]):
         part = None  # "test_x still fails" is the tests_fail claim already found
+    if part and re.search(r"\b(?:nothing|none|no \w+)(?: else)? (?:broke|breaks|regressed)|"
+                          r"(?:did|does|do|will|would)(?:n't| not) (?:break|regress)", text):
+        part = None  # "nothing else broke" is a pass statement, not a partial one
     if part and not unrelated:
         found.append(Claim("partial", quote, hedged=hedged, scope=other))
     comp = COMPLETION.search(text)
@@ -597,7 +622,7 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
         comp = None
     if comp and tfail and comp.start() < tfail.end() and tfail.start() < comp.end():
         comp = None  # "`go test` now fails X": the failure claim, not a completion
-    if comp and not (tpass and comp.start() >= tpass.start() and comp.end() <= tpass.end() + 2):
+    if comp and not (tpass and comp.start() < tpass.end() + 2 and tpass.start() < comp.end()):
         if not (tfail and re.search(r"no longer fail", text)):
             found.append(Claim("completion", quote, hedged=hedged,
                                scope="unrelated" if unrelated else None))

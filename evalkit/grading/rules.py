@@ -63,10 +63,16 @@ def _run_matches_scope(run: TestRun, scope: str) -> bool:
 
 
 def _failing_in_scope(failing: Sequence[str], scope: str) -> bool | None:
+    """Do the failing test ids fall in a named scope ("date-window" ~ test_utc_window)?"""
     if not failing:
         return None
     key = _scope_key(scope)
-    return any(key in t.lower() for t in failing)
+    ids = [t.lower() for t in failing]
+    if re.match(r"^(?:test_?\w*|\w+_test|test\w*)$", key):  # a test id: exact
+        return any(re.search(r"(?:^|[^a-z0-9_])" + re.escape(key) + r"(?:$|[^a-z0-9_])", t)
+                   for t in ids)
+    words = [w for w in re.split(r"[^a-z0-9]+", key) if len(w) >= 4 and w not in ("test", "tests")]
+    return any(key in t or any(w in t for w in words) for t in ids)
 
 
 def _last(runs: Sequence[TestRun], pred) -> TestRun | None:  # type: ignore[no-untyped-def]
