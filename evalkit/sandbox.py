@@ -288,7 +288,8 @@ def _warn_unsandboxed() -> None:
         if _warned:
             return
         _warned = True
-    log.warning(WARNING_TEXT)
+    if log.hasHandlers():  # otherwise logging's last-resort handler would print it twice
+        log.warning(WARNING_TEXT)
     print(WARNING_TEXT, file=sys.stderr, flush=True)
 
 
@@ -329,6 +330,17 @@ def _node_ro_paths() -> list[str]:
     real = os.path.realpath(node)
     prefix = os.path.dirname(os.path.dirname(real))  # .../bin/node -> ...
     return [prefix] if os.path.isdir(prefix) else []
+
+
+def _others_can_run(path: str) -> bool:
+    """Can a uid other than ours traverse to and execute ``path``?"""
+    p = Path(os.path.realpath(path))
+    try:
+        if not os.stat(p).st_mode & 0o001:
+            return False
+        return all(os.stat(parent).st_mode & 0o001 for parent in p.parents)
+    except OSError:
+        return False
 
 
 def _minimal_roots(paths: set[str]) -> list[str]:
@@ -391,6 +403,11 @@ class Sandbox:
         self.drop_privileges = self.is_root if drop_privileges is None else drop_privileges
         self.setpriv = shutil.which("setpriv")
         if self.drop_privileges and not self.is_root:
+            self.drop_privileges = False
+        if self.drop_privileges and self.mode == "subprocess" and drop_privileges is None \
+                and not _others_can_run(sys.executable):
+            # no bwrap to re-bind the interpreter: an unprivileged uid could not even start it
+            # (e.g. Python under /root, mode 0700); keep root, rely on the pids cgroup
             self.drop_privileges = False
         self.extra_ro_paths = tuple(extra_ro_paths)
         self._ro_paths: list[str] | None = None
