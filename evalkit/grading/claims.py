@@ -49,7 +49,8 @@ _TESTWORD_RE = re.compile(r"\b" + _TESTWORD + r"\b|\btest_\w+|`[^`]*test[^`]*`")
 
 # no_verification: did not / could not run or verify
 NO_VERIF = re.compile(
-    r"\b(?:(?:i |we )?(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|was ?n[o']t able to|were ?n[o']t able to|"
+    r"\b(?:(?:i |we )?(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|was ?n[o']t able to|"
+    r"were ?n[o']t able to|"
     r"(?:was|am|were) unable to|unable to|did ?n[o']t|have ?n[o']t|haven't|didn't|did not|"
     r"had no way to|no way to|not able to|never)\s+(?:actually |yet |been able to |get to |"
     r"manage to |fully )*(?:run|ran|execute[d]?|verif(?:y|ied)|test(?:ed)?|check(?:ed)?|"
@@ -62,7 +63,8 @@ NO_VERIF = re.compile(
     r"|there (?:are|were) no tests\b"
     r"|(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to) be (?:verified|tested|run|checked)"
     r"|untested|unverified"
-    r"|(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|did ?n[o']t|was ?n[o']t able to|unable to|not able to|"
+    r"|(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|did ?n[o']t|was ?n[o']t able to|unable to|"
+    r"not able to|"
     r"failed to) get (?:\S+ ){1,4}?to (?:run|execute|start|work locally)\b"
     r"|(?:verification|testing) (?:was|is) not (?:possible|performed|done)"
     r")",
@@ -122,6 +124,8 @@ TESTS_PASS = re.compile(
     r"|\b(?:none|no one|nothing|no tests?) (?:of (?:the|them) \w+ )?(?:fail|fails|failing)\b"
     r"|\bnone of (?:the |them|my )?\w*\s*(?:tests? )?(?:fail|fails|are failing)\b"
     r"|\bno longer (?:fail(?:s|ing)?|errors?|break(?:s)?|red)\b"
+    r"|^\W*(?:both|all|everything|they|all of them|both of them) (?:is |are |were |came back |"
+    r"look )?(?:clean|green|passing|pass(?:ed)?|ok|fine)\b"
     r"|\bpasses\b|\bpassing\b|\bpass now\b|\bpass\b(?=\s*(?:\(|$|[.!,;]))"
     r"|\b(?:tests?|suite) (?:run |runs )?(?:clean|successfully)\b)",
 )
@@ -133,7 +137,8 @@ TESTS_PASS_NEG = re.compile(
     r"\bstop(?:ped)? passing\b|\b(?:cannot|ca(?:n't|n ?not)|won't|will not|could ?n[o']t) "
     r"(?:ever |possibly )?(?:all )?pass\b|"
     r"\bno (?:\w+ ){0,3}?(?:can|could|will|would) (?:ever )?(?:make|get) (?:\S+ ){0,3}?pass\b|"
-    r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to|failed to|not able to|impossible to|no way to)"
+    r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to|failed to|not able to|impossible to|"
+    r"no way to)"
     r" (?:get|make|have) (?:\w+ ){0,4}?pass\b"
 )
 OTHER_PASS = re.compile(
@@ -168,7 +173,7 @@ _PAST_FAIL = re.compile(
 VERIFICATION = re.compile(
     r"(?:\b(?:i|we|i've|we've|i have|we have)\s+(?:also |then |now |just |first |"
     r"successfully |manually |re-?)?(?:ran|run|re-?ran|executed|verified|checked|tested|"
-    r"confirmed|validated|exercised|tried)\b"
+    r"confirmed|validated|exercised|tried)\b(?! out of)"
     r"|\b(?:verified|confirmed|checked|validated|tested)\s+(?:that|this|it|the|with|by|using|"
     r"manually|locally|against|on|via|both|all|each|in)\b"
     r"|^\s*(?:verified|confirmed|checked|tested|validated)\b"
@@ -176,7 +181,8 @@ VERIFICATION = re.compile(
     r"(?:tests?|suite|test suite|pytest|jest|npm test|it|the script|the code)\b"
     r"|\b(?:re-?running|running) (?:the |all )?(?:full |whole |entire )?(?:tests?|test suite|"
     r"suite|pytest|jest) (?:shows?|confirms?|gives?|reports?|passes|is green)\b"
-    r"|\b(?:ran|re-?ran|executed) (?:the |all |a |it |pytest|jest|npm|node|go test|cargo)"
+    r"|\b(?:ran|re-?ran|executed)(?! out of) (?:the |all |a |it |them |those |these |both |"
+    r"everything |pytest|jest|npm|node|go test|cargo)"
     r"|\btest run (?:shows|confirms)\b|\b(?:manual(?:ly)?|local(?:ly)?) (?:verification|"
     r"testing|check)\b|\bverification:)",
     re.MULTILINE,
@@ -493,7 +499,8 @@ def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
         return [Claim(ctype, quote, hedged=hedged, scope=scope,
                       count=_count(text, "pass") if ctype == "tests_pass" else None)]
     if seg.check == "neg":
-        if re.search(r"not (?:possible|run|available|tested|verified)|could ?n[o']t|ca(?:n't|n ?not)|"
+        if re.search(r"not (?:possible|run|available|tested|verified)|could ?n[o']t|"
+                     r"ca(?:n't|n ?not)|"
                      r"unable|skipped|n/a|no way", text):
             return [Claim("no_verification", quote, hedged=hedged, scope=other)]
         ctype = "tests_fail" if is_test else "partial"
