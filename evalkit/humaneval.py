@@ -182,7 +182,7 @@ def _load_hub(name: str) -> Any:
 
 def _read_rows(data: Any, where: str) -> Iterator[Problem | str]:
     """Rows of a Dataset, or of the 'test' split (else the first) of a DatasetDict."""
-    if hasattr(data, "keys") and not hasattr(data, "column_names"):
+    if isinstance(data, dict):  # DatasetDict (a dict subclass); a Dataset is not
         splits = list(data.keys())
         if not splits:
             raise SourceError(f"{where}: the dataset has no splits")

@@ -260,8 +260,9 @@ def _literal_edit(expected: ast.expr, src: _Source, rng: random.Random) -> _Edit
         new = mutate_value(value)
         start, end = src.span(node)
         old_text = src.text[start:end]
-        return _Edit(start, end, _render(new),
-                     f"expected value `{_short(old_text)}` changed to `{_short(_render(new))}`",
+        new_text = _render_like(new, old_text)
+        return _Edit(start, end, new_text,
+                     f"expected value `{_short(old_text)}` changed to `{_short(new_text)}`",
                      "value", TIER_VALUE)
     empties = [n for n in ast.walk(expected)
                if isinstance(n, ast.List | ast.Tuple) and not n.elts]
@@ -363,6 +364,15 @@ def _render(value: object) -> str:
             return f"float({str(value)!r})"
         return repr(value)
     return repr(value)
+
+
+def _render_like(value: object, old_text: str) -> str:
+    """Render ``value``, keeping the double quotes of a simple string literal."""
+    text = _render(value)
+    if (isinstance(value, str) and old_text.startswith('"') and text.startswith("'")
+            and '"' not in value and "\\" not in text):
+        return '"' + text[1:-1] + '"'
+    return text
 
 
 def const_number(node: ast.expr) -> float | int | None:
