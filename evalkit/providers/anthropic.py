@@ -420,7 +420,11 @@ class AnthropicProvider:
 
     # -- the call
     async def respond(self, request: ModelRequest) -> ModelResponse:
-        params = self.build_params(request)
+        try:
+            params = self.build_params(request)
+        except ProviderError:
+            self.errors += 1
+            raise
         anthropic, client = self._get_client()
         malformed_seen = 0
         attempt = 0
