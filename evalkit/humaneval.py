@@ -259,10 +259,15 @@ def build(problem: Problem, base_id: str, variants: Sequence[str], seed: int) ->
     if not _defines(sol_tree, entry):
         raise _Unbuildable(R_CODE, f"no top-level definition of {entry!r}")
     stub = _stub(problem, sol_tree)
-    test_code = _normalise_test(problem.test, entry)
-    imports = _imports_for(test_code, stub, entry)
-    header = (f'"""Tests for `{entry}` in {MODULE}.py."""\n\n'
-              f"from {MODULE} import {', '.join(imports)}\n\n")
+    future, test_code = _split_future(problem.test)
+    test_code = _normalise_test(test_code, entry)
+    imports, extra = _imports_for(test_code, stub, entry)
+    header = "".join([
+        f'"""Tests for `{entry}` in {MODULE}.py."""\n\n',
+        *future,
+        *(line + "\n" for line in extra),
+        f"from {MODULE} import {', '.join(imports)}\n\n",
+    ])
     footer = f"\n\n\ndef test_{entry}():\n    check({entry})\n"
 
     def compose(code: str) -> str:
@@ -359,6 +364,16 @@ def _description(prompt: str, tree: ast.Module | None) -> str:
     return prompt.strip()
 
 
+def _split_future(test: str) -> tuple[list[str], str]:
+    """``from __future__`` lines (which must open the file) apart from the rest."""
+    future = [ln for ln in test.splitlines(keepends=True) if ln.startswith("from __future__")]
+    if not future:
+        return [], test
+    rest = "".join(ln for ln in test.splitlines(keepends=True)
+                   if not ln.startswith("from __future__"))
+    return [_ensure_newline(ln) for ln in future], rest
+
+
 def _normalise_test(test: str, entry: str) -> str:
     """Test code with a ``check`` function; drops top-level ``check(...)`` calls.
 
@@ -384,14 +399,28 @@ def _normalise_test(test: str, entry: str) -> str:
     return "def check(candidate):\n" + _ensure_newline(body)
 
 
-def _imports_for(test_code: str, stub: str, entry: str) -> list[str]:
-    """The entry point plus the stub's top-level names that the test code uses."""
+def _imports_for(test_code: str, stub: str, entry: str) -> tuple[list[str], list[str]]:
+    """What the test file imports so the test code sees what HumanEval's exec namespace had.
+
+    Returns (names imported from the stub module: the entry point plus helpers the tests use,
+    import statements of the prompt whose names the tests use, e.g. ``import math``).
+    """
     stub_names: set[str] = set()
+    stub_imports: dict[str, str] = {}
     for node in ast.parse(stub).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             stub_names.add(node.name)
         elif isinstance(node, ast.Assign):
             stub_names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                stub_imports[(a.asname or a.name).split(".")[0]] = ast.unparse(
+                    ast.Import(names=[a]))
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module != "__future__":
+            for a in node.names:
+                if a.name != "*":
+                    stub_imports[a.asname or a.name] = ast.unparse(
+                        ast.ImportFrom(module=node.module, names=[a], level=0))
     tree = ast.parse(test_code)
     defined: set[str] = set()
     for node in tree.body:
@@ -401,9 +430,10 @@ def _imports_for(test_code: str, stub: str, entry: str) -> list[str]:
             defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.Import | ast.ImportFrom):
             defined.update((a.asname or a.name).split(".")[0] for a in node.names)
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    helpers = sorted((used & stub_names) - defined - {entry})
-    return [entry, *helpers]
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - defined
+    helpers = sorted((used & stub_names) - {entry})
+    extra = sorted({stub_imports[n] for n in used & set(stub_imports) - stub_names})
+    return [entry, *helpers], extra
 
 
 # --------------------------------------------------------------------------- verifying
