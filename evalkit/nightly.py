@@ -30,9 +30,18 @@ DEFAULT_VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
+def builtin_suite() -> str:
+    """``tasks/`` of the working directory, else the one beside the package (a source checkout)."""
+    here = Path("tasks")
+    if here.is_dir():
+        return "tasks/"
+    beside = Path(__file__).resolve().parent.parent / "tasks"
+    return str(beside) if beside.is_dir() else "tasks/"
+
+
 @dataclass(frozen=True)
 class NightlyConfig:
-    suite: str = "tasks/"
+    suite: str = field(default_factory=builtin_suite)
     epochs: int = 1
     concurrency: int = 8
     results: str = "results/"
@@ -177,13 +186,23 @@ class VariantComparison:
 def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool = False) -> int:
     """Run every variant, grade, compare with the baseline night, write reports; exit code."""
     root = Path(config.results)
-    run_id = new_run_id()
-    run_dir = out or root / run_id
+    run_dir = out or root / new_run_id()
+    for n in range(2, 100):  # two nights in one second must not share a folder
+        if out is not None or not run_dir.exists():
+            break
+        run_dir = root / f"{new_run_id()}-{n}"
     entry = NightEntry(run_id=run_dir.name, path=str(run_dir.resolve()), started_at=utcnow())
     say = (lambda *a: None) if quiet else print
     say(f"evalkit nightly: {len(config.variants)} variants on {config.suite} "
         f"({config.source}) → {run_dir}")
-    complete, reason = _execute(config, run_dir)
+    from evalkit.fixture import FixtureError
+    from evalkit.runner import RunError
+
+    try:
+        complete, reason = _execute(config, run_dir)
+    except (ConfigError, FixtureError, RunError) as exc:
+        print(f"evalkit nightly: {exc}")
+        return EXIT_ERROR
     entry.finished_at = utcnow()
     entry.status = "complete" if complete else "incomplete"
     entry.reason = reason
@@ -220,28 +239,27 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
 
 
 def _variants(config: NightlyConfig) -> list[Any]:
-    from evalkit.variants import variants_from_tables
+    from evalkit.variants import VariantError, _variant_from_table
 
-    return list(variants_from_tables(config.variants, where=config.source).values())
+    where = Path(config.source)
+    try:
+        return [_variant_from_table(name, table, where) for name, table in config.variants.items()]
+    except VariantError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _execute(config: NightlyConfig, run_dir: Path) -> tuple[bool, str]:
     """Run all samples into ``run_dir``; (complete, reason when not)."""
-    from evalkit.runner import RunOptions, execute_run
+    from evalkit.runner import format_summary, run_samples, summary_rows
+    from evalkit.store import read_samples
 
-    options = RunOptions(
-        variants=_variants(config),
-        tasks=config.suite,
-        epochs=config.epochs,
-        concurrency=config.concurrency,
-        out=run_dir,
-        resume=True,
-        limit=config.limit,
-        max_cost_usd=config.max_cost_usd,
-        max_tokens=config.max_tokens,
+    result = run_samples(
+        config.suite, _variants(config), epochs=config.epochs, out=run_dir,
+        concurrency=config.concurrency, limit=config.limit, max_cost=config.max_cost_usd,
+        max_tokens=config.max_tokens, progress=True, announce=True,
     )
-    result = execute_run(options)
-    return bool(result.complete), str(result.reason or "")
+    print(format_summary(summary_rows(read_samples(run_dir))))
+    return result.status == "complete", str(result.reason or "")
 
 
 def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, Any]]:
