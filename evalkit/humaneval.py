@@ -171,6 +171,13 @@ def _load_hub(name: str) -> Any:
         import datasets
     except ImportError as exc:  # pragma: no cover
         raise SourceError(f"{name}: loading a hub dataset needs the 'datasets' package") from exc
+    offline = any(os.environ.get(v, "").lower() in ("1", "true", "yes")
+                  for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    if not offline and not _hub_reachable():
+        raise SourceError(
+            f"{name}: not a local file or folder, and the dataset hub cannot be reached (no "
+            "network?). Pass a local .jsonl/.jsonl.gz file or a folder written by "
+            "Dataset.save_to_disk, or set HF_HUB_OFFLINE=1 to use a cached copy.")
     try:
         return datasets.load_dataset(name)
     except Exception as exc:
@@ -178,6 +185,28 @@ def _load_hub(name: str) -> Any:
             f"{name}: not a local file or folder, and loading it as a hub dataset failed "
             f"({type(exc).__name__}: {str(exc)[:200]}). Offline? Pass a local .jsonl/.jsonl.gz "
             "file or a folder written by Dataset.save_to_disk.") from exc
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """Can the hub's host name be resolved? (saves a minute of retries when offline)."""
+    import socket
+    import urllib.parse
+
+    try:
+        from huggingface_hub import constants
+        host = urllib.parse.urlparse(constants.ENDPOINT).hostname
+    except Exception:  # no huggingface_hub: let datasets report what it can
+        return True
+    if not host:
+        return True
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        pool.submit(socket.getaddrinfo, host, 443).result(timeout=timeout)
+        return True
+    except Exception:
+        return False
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _read_rows(data: Any, where: str) -> Iterator[Problem | str]:
