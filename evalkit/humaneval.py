@@ -800,6 +800,8 @@ def import_command(args: argparse.Namespace) -> int:
             args.source, args.to, variants=variants,
             seed=int(getattr(args, "seed", 0) or 0),
             limit=getattr(args, "limit", None), suite=getattr(args, "suite", None),
+            jobs=getattr(args, "jobs", None),
+            timeout=float(getattr(args, "timeout", None) or DEFAULT_TIMEOUT_S),
             log=lambda msg: print(msg, file=sys.stderr),
         )
     except (SourceError, ValueError) as exc:
