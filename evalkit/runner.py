@@ -10,8 +10,9 @@ keeps the ids with ``int(id, 16) % N == i - 1``) and merged (dedupe by id). Epoc
 Concurrency: up to ``concurrency`` samples are in flight (their model calls and tool commands
 interleave on one event loop); official test runs are bounded by a semaphore of the CPU count.
 A failing sample is recorded with status "error" and its message; it never stops the run.
-Budgets (``max_cost``, ``max_tokens``, counted over this invocation) stop new samples cleanly;
-the manifest then says ``incomplete`` and why.
+``retry_errors`` re-runs samples whose last line is an error; the new line is appended and
+readers take the last line per id. Budgets (``max_cost``, ``max_tokens``, counted over this
+invocation) stop new samples cleanly; the manifest then says ``incomplete`` and why.
 """
 
 from __future__ import annotations
@@ -250,7 +251,13 @@ def _as_variants(variants: Iterable[Variant | str]) -> list[Variant]:
     return out
 
 
+def latest(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per sample id, the last one winning (a sample re-run by --retry-errors)."""
+    return list({obj["sample_id"]: obj for obj in lines}.values())
+
+
 def _counts(lines: list[dict[str, Any]]) -> dict[str, int]:
+    lines = latest(lines)
     counts = {"samples": len(lines), "ok": 0, "limit": 0, "error": 0}
     for obj in lines:
         status = obj.get("status")
@@ -277,6 +284,7 @@ async def arun_samples(
     providers: dict[str, Any] | None = None,
     argv: list[str] | None = None,
     announce: bool = False,
+    retry_errors: bool = False,
 ) -> RunResult:
     """Plan, run and store. Returns when every sample of this shard is stored, the budget is
     reached, or the run is interrupted (the manifest says which)."""
@@ -326,7 +334,7 @@ async def arun_samples(
     try:
         return await _run(store, existing, run_id, planned, variant_list, manifest_variants,
                           fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
-                          max_tokens, progress, sandbox, providers, argv)
+                          max_tokens, progress, sandbox, providers, argv, retry_errors)
     finally:
         store.close()
 
@@ -337,12 +345,14 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                suite_path: str | None, epochs: int, shard_t: tuple[int, int] | None,
                limit: int | None, concurrency: int, max_cost: float | None,
                max_tokens: int | None, progress: Any, sandbox: Any,
-               providers: dict[str, Any] | None, argv: list[str] | None) -> RunResult:
+               providers: dict[str, Any] | None, argv: list[str] | None,
+               retry_errors: bool = False) -> RunResult:
     from evalkit import __version__
     from evalkit.progress import Progress
     from evalkit.providers import get_provider
 
-    done_ids = store.sample_ids()
+    last_status = {obj["sample_id"]: obj.get("status") for obj in store.samples()}
+    done_ids = {sid for sid, st in last_status.items() if not (retry_errors and st == "error")}
     todo = [p for p in planned if p.sample_id not in done_ids]
     skipped = len(planned) - len(todo)
     now = utcnow()
@@ -465,9 +475,9 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         session.update(finished_at=finished, ran=len(ran), status=status, reason=reason)
         manifest.update(status=status, reason=reason, finished_at=finished,
                         counts=_counts(lines), missing=missing,
-                        usage={"tokens": sum(_tokens(o) for o in lines),
+                        usage={"tokens": sum(_tokens(o) for o in latest(lines)),
                                "cost_usd": round(sum(o.get("cost_usd") or 0.0
-                                                     for o in lines), 6)})
+                                                     for o in latest(lines)), 6)})
         store.write_manifest(manifest)
     return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
                      planned=len(planned), ran=ran, skipped=skipped, manifest=manifest)
@@ -508,7 +518,7 @@ def run_samples(*args: Any, **kwargs: Any) -> RunResult:
 def summary_rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per variant: counts, official pass rate, claimed success, false claims, tokens, cost."""
     rows: dict[str, dict[str, Any]] = {}
-    for obj in lines:
+    for obj in latest(lines):
         name = obj.get("variant", "?")
         row = rows.setdefault(name, {
             "variant": name, "model": obj.get("model", ""), "simulated": False, "n": 0,

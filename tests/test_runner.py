@@ -236,3 +236,33 @@ def test_anthropic_concurrent_samples_with_the_demo_agent(suite: Path, tmp_path:
     lines = read_samples(tmp_path / "r")
     assert result.status == "complete" and len(lines) == 6
     assert all(o["status"] == "ok" and "I ran `pytest -q`" in o["final_report"] for o in lines)
+
+
+class Flaky(Quick):
+    """Fails while ``Flaky.broken`` is set: an API outage during the first invocation."""
+
+    broken = True
+
+    async def respond(self, request):  # type: ignore[no-untyped-def]
+        if Flaky.broken:
+            raise RuntimeError("outage")
+        return await super().respond(request)
+
+
+register("flaky", Flaky)
+
+
+def test_retry_errors_reruns_only_errored_samples_and_the_last_line_wins(
+        suite: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    first = run(str(suite), ["flaky:x"], out=out)
+    assert first.errors == 2
+    Flaky.broken = False
+    plain = run(str(suite), ["flaky:x"], out=out)
+    assert plain.ran == []  # errored samples count as done unless asked
+    again = run(str(suite), ["flaky:x"], out=out, retry_errors=True)
+    assert len(again.ran) == 2 and again.errors == 0
+    assert read_manifest(out)["counts"] == {"samples": 2, "ok": 2, "limit": 0, "error": 0}
+    assert len(read_samples(out)) == 4
+    rows = summary_rows(read_samples(out))
+    assert rows[0]["n"] == 2 and rows[0]["error"] == 0

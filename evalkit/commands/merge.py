@@ -37,7 +37,7 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
     """Merge run folders into ``out``; returns the merged manifest (with a ``conflicts`` list)."""
     from evalkit import __version__
     from evalkit.records import SCHEMA_VERSION
-    from evalkit.runner import RunError, new_run_id, utcnow
+    from evalkit.runner import RunError, latest, new_run_id, utcnow
     from evalkit.store import SAMPLES, RunStore, read_manifest, read_samples
 
     out = Path(out)
@@ -53,7 +53,7 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
     conflicts: list[dict[str, Any]] = []
     duplicates = 0
     for run in runs:
-        for obj in read_samples(run):
+        for obj in latest(read_samples(run)):
             sid = obj["sample_id"]
             if sid in kept:
                 duplicates += 1

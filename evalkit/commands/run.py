@@ -43,6 +43,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--resume", action="store_true",
                    help="finish the run in --out: only missing samples run; settings not given "
                    "again are read from its manifest")
+    p.add_argument("--retry-errors", action="store_true",
+                   help="with a resumed run: run again the samples that ended in error (the "
+                   "new line is appended; readers take the last line per sample)")
     p.add_argument("--shard", metavar="i/N", help="run only slice i of N (1-based)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N tasks (sorted)")
     p.add_argument("--max-cost", type=float, metavar="USD",
@@ -127,7 +130,7 @@ def main(args: argparse.Namespace) -> int:
             tasks, variants, epochs=epochs, out=args.out, results_root=args.results_dir,
             concurrency=concurrency, shard=shard, limit=limit, max_cost=args.max_cost,
             max_tokens=args.max_tokens, progress=not args.no_progress, argv=sys.argv[1:],
-            announce=True)
+            announce=True, retry_errors=args.retry_errors)
     except (RunError, VariantError, FixtureError, ValueError) as exc:
         return _err(str(exc))
     except KeyboardInterrupt:
