@@ -132,7 +132,7 @@ def write_run(run_dir: Path, samples: list[R.Sample], run_id: str | None = None)
     (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     with open(run_dir / "samples.jsonl", "w") as fh:
         for s in samples:
-            fh.write(json.dumps(R.to_json(s)) + "\n")
+            fh.write(json.dumps(R.to_json(s), ensure_ascii=False, separators=(",", ":")) + "\n")
     return run_dir
 
 
@@ -146,7 +146,24 @@ def write_many_lines(path: Path, n: int, *, seed: int = 0) -> int:
             d["sample_id"] = f"bench:{i}"
             d["task_id"] = f"task-{i // 4:06d}"
             d["epoch"] = i % 4 + 1
-            line = json.dumps(d) + "\n"
+            line = json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n"
             size += len(line)
             fh.write(line)
     return size
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python bench/synth.py OUT_DIR [n_tasks] [epochs]``: write a demo run directory."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "results/demo")
+    n_tasks = int(args[1]) if len(args) > 1 else 150
+    epochs = int(args[2]) if len(args) > 2 else 3
+    samples = make_samples(n_tasks=n_tasks, epochs=epochs, run_id=out.name, seed=2024)
+    write_run(out, samples, out.name)
+    print(f"wrote {len(samples)} samples to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -360,13 +360,19 @@ def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
             mask = np.equal(arr, None)
             data[name] = pd.arrays.BooleanArray(arr == True, mask)  # noqa: E712
         elif dtype == "Int64":
-            data[name] = pd.array(arr, dtype="Int64")
+            mask = np.equal(arr, None)
+            try:
+                ints = np.where(mask, 0, arr).astype(np.int64)
+            except (TypeError, ValueError):  # a non-integer slipped in: let pandas decide
+                data[name] = pd.array(arr, dtype="Int64")
+                continue
+            data[name] = pd.arrays.IntegerArray(ints, mask)
         elif dtype == "float64":
             arr[np.equal(arr, None)] = np.nan
             data[name] = arr.astype(float)
         else:
             data[name] = pd.array(arr, dtype="string")
-    df = pd.DataFrame(data)
+    df = pd.DataFrame(data, copy=False)
     if n and len(set(zip(columns[0], columns[1], strict=True))) < n:
         df = df.drop_duplicates(["run", "sample_id"], keep="last").reset_index(drop=True)
     return df
