@@ -227,6 +227,13 @@ _PYTEST_VALUE_OPTS = ("-p", "-c", "--tb", "--maxfail", "-n", "--junitxml", "--ju
                       "--durations", "--basetemp", "--color", "-r", "--deselect", "--ignore")
 
 
+_RUNNER_HINT = re.compile(
+    r"pytest|py\.test|unittest|runtests|run_tests|run-tests|test\.sh|\btox\b|\bnox\b|"
+    r"\bmake\b|\bnpm\b|\byarn\b|\bpnpm\b|\bbun\b|\bnode\b|jest|vitest|mocha|\bava\b|"
+    r"\btap\b|karma|\bgo\b|cargo|mvn|gradle|phpunit|rspec|ctest|dotnet|manage\.py|test"
+)
+
+
 def detect_test_command(command: str, test_command: str | None = None) -> tuple[str, str] | None:
     """(framework, scope) when the shell line runs tests; None otherwise."""
     norm = " ".join(command.split())
@@ -234,6 +241,8 @@ def detect_test_command(command: str, test_command: str | None = None) -> tuple[
         tc = " ".join(test_command.split())
         if tc and tc in norm:
             return ("fixture", "all")
+    if not _RUNNER_HINT.search(command):
+        return None
     for segment in _split_segments(command):
         found = _detect_segment(segment)
         if found:
@@ -342,10 +351,10 @@ _TRUNC = re.compile(
     r"|\(output truncated\)|\[output truncated\]",
     re.IGNORECASE,
 )
-_EXIT = re.compile(
+_TAIL = 12000  # characters of a run's output read for its summary
+_EXIT = re.compile(  # applied to lower-cased text
     r"(?:exit(?:ed)?(?: with)?[ _]?(?:code|status)|return ?code|returncode|exit)"
     r"[\s:=]*\[?(-?\d+)\]?",
-    re.IGNORECASE,
 )
 _PYTEST_COUNTS = re.compile(
     r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)",
@@ -382,6 +391,28 @@ _COLLECT_ERR = re.compile(r"Interrupted: \d+ errors? during collection|ERROR: (?
                           r"No such file or directory|SyntaxError|Traceback \(most recent call")
 
 
+_PYTEST_WORDS = (" passed", " failed", "no tests ran", " error", " skipped", " xfailed",
+                 " deselected")
+
+
+def _last_pytest_summary(text: str) -> list[re.Match[str]]:
+    """The last pytest summary line, found scanning lines from the end (fast on long output)."""
+    if not any(w in text for w in _PYTEST_WORDS):
+        return []
+    end = len(text)
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1 if end > 1 else 0
+        line = text[start:end]
+        if any(w in line for w in _PYTEST_WORDS):
+            m = _PYTEST_SUMMARY.search(line.rstrip("\n"))
+            if m:
+                return [m]
+        if start == 0:
+            break
+        end = start
+    return []
+
+
 @dataclass
 class ParsedOutput:
     result: RunResult = "unknown"
@@ -402,12 +433,19 @@ def _add(a: int | None, b: int) -> int:
 def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOutput:
     """Read a test run's result from its output: summary lines first, exit status as fallback."""
     p = ParsedOutput()
-    p.truncated = bool(_TRUNC.search(output))
+    full = output
+    # summaries sit at the end (and survive head+tail truncation): read the tail only, which
+    # keeps grading fast on transcripts of hundreds of KB; per-package lines (go, cargo) and
+    # truncation markers are looked for in the whole output, behind cheap substring checks
+    output = full[-_TAIL:] if len(full) > _TAIL else full
+    low = full.lower()
+    p.truncated = any(w in low for w in ("truncat", "omitted", "elided")) and bool(
+        _TRUNC.search(full))
     verdicts: list[str] = []  # "passed"/"failed"/"errored" per recognised summary
     summaries: list[str] = []
 
     # pytest: the last summary line is the run's
-    pytest_lines = list(_PYTEST_SUMMARY.finditer(output))
+    pytest_lines = _last_pytest_summary(output)
     if pytest_lines:
         m = pytest_lines[-1]
         line = m.group(0).strip()
@@ -430,7 +468,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             else:
                 verdicts.append("errored")
 
-    ran = list(_UNITTEST_RAN.finditer(output))
+    ran = list(_UNITTEST_RAN.finditer(output)) if "Ran " in output else []
     if ran:
         res = [r for r in _UNITTEST_RESULT.finditer(output) if r.start() > ran[-1].start()]
         n = int(ran[-1].group(1))
@@ -452,7 +490,8 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             summaries.append(ran[-1].group(0))
 
     tap = {}
-    for m in _TAP.finditer(output):
+    for m in (_TAP.finditer(output) if ("# pass" in output or "ℹ pass" in output
+                                        or "# fail" in output or "ℹ fail" in output) else ()):
         tap[m.group(1)] = int(m.group(2))
     if "pass" in tap or "fail" in tap:
         p.passed = _add(p.passed, tap.get("pass", 0))
@@ -466,7 +505,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         else:
             verdicts.append("errored")
 
-    jest = list(_JEST.finditer(output))
+    jest = list(_JEST.finditer(output)) if "Tests:" in output else []
     if jest:
         line = jest[-1].group(1)
         f = int(x.group(1)) if (x := re.search(r"(\d+) failed", line)) else 0
@@ -475,7 +514,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         p.passed, p.failed, p.skipped = _add(p.passed, ok), _add(p.failed, f), _add(p.skipped, s)
         summaries.append("Tests: " + line)
         verdicts.append("failed" if f else ("passed" if ok else "errored"))
-    vit = list(_VITEST.finditer(output))
+    vit = list(_VITEST.finditer(output)) if "Tests " in output else []
     if vit and not jest:
         line = vit[-1].group(1)
         f = int(x.group(1)) if (x := re.search(r"(\d+) failed", line)) else 0
@@ -484,7 +523,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         summaries.append("Tests " + line.strip())
         verdicts.append("failed" if f else ("passed" if ok else "errored"))
 
-    cargo = list(_CARGO.finditer(output))
+    cargo = list(_CARGO.finditer(full)) if "test result:" in full else []
     if cargo:
         for m in cargo:
             p.passed = _add(p.passed, int(m.group(2)))
@@ -493,7 +532,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             verdicts.append("passed" if m.group(1) == "ok" else "failed")
         summaries.append(cargo[-1].group(0))
 
-    mvn = list(_MVN.finditer(output))
+    mvn = list(_MVN.finditer(output)) if "Tests run:" in output else []
     if mvn:
         m = mvn[-1]
         n, f, e, s = (int(m.group(i)) for i in range(1, 5))
@@ -501,7 +540,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         p.errors, p.skipped = _add(p.errors, e), _add(p.skipped, s)
         summaries.append(m.group(0))
         verdicts.append("failed" if f else ("errored" if e else "passed"))
-    build = list(_BUILD.finditer(output))
+    build = list(_BUILD.finditer(output)) if "BUILD " in output else []
     if build and not mvn:
         ok = build[-1].group(1).startswith("SUCCESS")
         summaries.append(build[-1].group(0))
@@ -509,7 +548,8 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
 
     if not verdicts:
         go_fail = go_ok = 0
-        for m in _GO_PKG.finditer(output):
+        go_lines = ("ok  " in full or "FAIL" in full or "--- " in full)
+        for m in (_GO_PKG.finditer(full) if go_lines else ()):
             tag = m.group(1)
             if tag == "ok" and re.match(r"\s+\S+\s+(?:[\d.]+s|\(cached\))", m.group(2)):
                 go_ok += 1
@@ -519,7 +559,9 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             summaries.append(f"go: {go_ok} ok, {go_fail} FAIL")
             verdicts.append("failed" if go_fail else "passed")
 
-    tox = list(_TOX.finditer(output))
+    tox = list(_TOX.finditer(output)) if any(w in output for w in (
+        "congratulations", "Session ", ": OK", ": FAIL", "commands failed", "command failed")) \
+        else []
     if tox:
         t = tox[-1].group(0)
         summaries.append(t.strip())
@@ -527,13 +569,16 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
                                      or "successful" in t) else "failed")
 
     failing = []
-    for m in _FAILED_ID.finditer(output):
+    has_ids = any(w in output for w in ("FAILED ", "ERROR ", "not ok ", "✖ ", "--- FAIL",
+                                         "FAIL: ", "ERROR: "))
+    for m in (_FAILED_ID.finditer(output) if has_ids else ()):
         tid = m.group(1) or m.group(2)
         if tid and tid not in failing:
             failing.append(tid)
     p.failing_tests = tuple(failing[:50])
 
-    exits = list(_EXIT.finditer(output[-4000:]))
+    tail_low = low[-4000:]
+    exits = list(_EXIT.finditer(tail_low)) if ("exit" in tail_low or "return" in tail_low) else []
     if exits:
         em = exits[-1]
         try:
@@ -559,7 +604,8 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         return p
 
     # no summary: failure markers still tell us something (the output may have been cut)
-    progress_fail = any(set(m.group(1)) & {"F", "E"} for m in _PROGRESS.finditer(output))
+    progress_fail = ".py " in output and any(set(m.group(1)) & {"F", "E"}
+                                             for m in _PROGRESS.finditer(output))
     if failing or progress_fail or re.search(r"^(?:=+ FAILURES =+|AssertionError\b|"
                                              r"E\s+assert )", output, re.MULTILINE):
         p.result = "failed"
@@ -674,9 +720,11 @@ def _action_from_tool(index: int, name: str, inp: dict[str, Any]) -> Action:
 
 
 def collect_evidence(
-    messages: Sequence[dict[str, Any]], test_command: str | None = None
+    messages: Sequence[dict[str, Any]], test_command: str | None = None, *, runs: bool = True
 ) -> Evidence:
-    """Walk an Anthropic-shaped transcript: actions in order, and the test runs among them."""
+    """Walk an Anthropic-shaped transcript: actions in order, and the test runs among them.
+
+    ``runs=False`` skips reading test outputs (enough to list edits)."""
     ev = Evidence(transcript=bool(messages))
     pending: dict[str, tuple[Action, tuple[str, str] | None]] = {}
     results: dict[str, tuple[str, bool | None]] = {}
@@ -701,9 +749,12 @@ def collect_evidence(
                 tid = str(block.get("id") or f"#{idx}")
                 pending[tid] = (action, detected)
                 order.append(tid)
-            elif btype == "tool_result":
+            elif btype == "tool_result" and runs:
                 tid = str(block.get("tool_use_id") or "")
-                results[tid] = (_text_of(block.get("content")), block.get("is_error"))
+                if tid in pending and pending[tid][1]:  # only test runs' outputs are read
+                    results[tid] = (_text_of(block.get("content")), block.get("is_error"))
+    if not runs:
+        return ev
     for tid in order:
         action, detected = pending[tid]
         if not detected:

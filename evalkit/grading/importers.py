@@ -139,7 +139,7 @@ def infer_protected(messages: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
     """Test-looking files the agent changed or deleted (not ones it created itself)."""
     if not messages:
         return (PROTECTED_UNKNOWN,)
-    ev = collect_evidence(messages)
+    ev = collect_evidence(messages, runs=False)
     created: set[str] = set()
     seen: set[str] = set()
     out: list[str] = []
