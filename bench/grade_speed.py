@@ -46,7 +46,7 @@ def _pytest_output(rng: random.Random, failed: int, passed: int, tb_lines: int,
         parts.append(f"tests/test_{rng.choice(WORDS)}_{f}.py " + "." * rng.randint(5, 40)
                      + ("F" if f < failed else "") + f"{'':20}[{min(100, (f + 1) * 12)}%]")
     if failed:
-        parts.append("=================================== FAILURES ===================================")
+        parts.append("=" * 35 + " FAILURES " + "=" * 35)
         for f in range(failed):
             parts.append(f"_____________________________ test_{rng.choice(WORDS)}_{f} "
                          "_____________________________")
@@ -101,8 +101,9 @@ def make_transcript(rng: random.Random, calls: int) -> Sample:
             out = "The file has been edited."
         elif kind < 0.85:
             failed = rng.choice((0, 0, 1, 2, 5))
-            name, inp = "bash", {"command": rng.choice(("python -m pytest -q", "pytest -x -q tests/",
-                                                          "cd /work && pytest -k page"))}
+            cmd = rng.choice(("python -m pytest -q", "pytest -x -q tests/",
+                              "cd /work && pytest -k page"))
+            name, inp = "bash", {"command": cmd}
             out = _pytest_output(rng, failed, n_pass, rng.randint(20, 120), rng.random() < 0.3)
         else:
             name, inp = "bash", {"command": f"grep -rn {rng.choice(WORDS)} src/ | head -200"}
