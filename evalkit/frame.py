@@ -1,8 +1,8 @@
 """Load results into one tidy pandas DataFrame: ``evalkit.load(*paths)``.
 
 One row per sample. Transcripts are never loaded into the frame (they stay in ``samples.jsonl``);
-the loader reads each JSON line once and picks fields, without building ``Sample`` dataclasses,
-so 10^5 samples load in about a second (``bench/load_speed.py`` prints the figure).
+the loader reads each JSON line once, skipping the transcript, and picks fields without building
+``Sample`` dataclasses (``bench/load_speed.py`` prints the speed; figures in docs/notebook.md).
 
 Accepted paths (any mix, any number):
 
