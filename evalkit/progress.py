@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -49,6 +50,8 @@ class Progress:
         self.start = time.monotonic()
         self._last_draw = 0.0
         self._drawn = False
+        #: optional callable giving extra text, e.g. API retries so far ("retries 3")
+        self.extra: Callable[[], str] | None = None
 
     def update(self, *, status: str = "ok", tokens: int = 0, cost: float = 0.0) -> None:
         self.done += 1
@@ -79,6 +82,13 @@ class Progress:
             f" | {elapsed:.0f}s",
             f" | ETA {_fmt_eta(self.eta())}",
         ]
+        if self.extra is not None:
+            try:
+                more = self.extra()
+            except Exception:  # a display helper must never break the run
+                more = ""
+            if more:
+                parts.append(f" | {more}")
         return "".join(parts)
 
     def draw(self, force: bool = False) -> None:

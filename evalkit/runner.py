@@ -204,7 +204,7 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
                         final_report=agent.final_report, outcome=outcome, diff=diff,
                         protected_modified=tuple(sorted(protected)),
                         duration_s=round(time.monotonic() - t0, 3), finished_at=utcnow())
-        return _grade(sample, fx)
+        return await asyncio.to_thread(_grade, sample, fx)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -253,7 +253,7 @@ def _as_variants(variants: Iterable[Variant | str]) -> list[Variant]:
 
 def latest(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One line per sample id, the last one winning (a sample re-run by --retry-errors)."""
-    return list({obj["sample_id"]: obj for obj in lines}.values())
+    return list({obj.get("sample_id") or id(obj): obj for obj in lines}.values())
 
 
 def _counts(lines: list[dict[str, Any]]) -> dict[str, int]:
@@ -416,6 +416,13 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         bar = Progress(len(todo), label=label[:60], enabled=progress)
     else:
         bar = progress
+
+    def api_retries() -> str:
+        n = sum(int(getattr(p, "retries", 0) or 0) for p in providers.values())
+        return f"API retries {n}" if n else ""
+
+    if getattr(bar, "extra", False) is None:
+        bar.extra = api_retries
     official_sem = asyncio.Semaphore(os.cpu_count() or 1)
     queue = iter(todo)
     ran: list[Sample] = []
@@ -443,7 +450,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                 return
             sample = await execute_sample(item, providers[item.variant.name], sandbox, run_id,
                                           official_sem)
-            store.append(sample)
+            # the fsync takes milliseconds: keep it off the event loop
+            await asyncio.to_thread(store.append, sample)
             ran.append(sample)
             spent["cost"] += sample.cost_usd
             spent["tokens"] += sample.usage.total_tokens

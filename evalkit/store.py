@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,7 @@ class RunStore:
         self.samples_path = self.dir / SAMPLES
         self._fd: int | None = None
         self._lock_fd: int | None = None
+        self._write_lock = threading.Lock()  # appends may come from worker threads
 
     # ------------------------------------------------------------------ lifecycle
     def open(self) -> RunStore:
@@ -156,9 +158,10 @@ class RunStore:
         return self
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        with self._write_lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -174,16 +177,17 @@ class RunStore:
     def append(self, sample: Sample | dict[str, Any]) -> None:
         """One line, one write, fsynced: a kill leaves either the whole line or a truncated
         tail that ``repair_samples`` removes."""
-        if self._fd is None:
-            raise StoreError(f"{self.dir}: store not open")
         data = to_json(sample) if not isinstance(sample, dict) else sample
         line = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
         payload = line.encode("utf-8")
-        view = memoryview(payload)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        with self._write_lock:  # also keeps close() from pulling the fd away mid-write
+            if self._fd is None:
+                raise StoreError(f"{self.dir}: store closed")
+            view = memoryview(payload)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
 
     def samples(self) -> list[dict[str, Any]]:
         return [obj for _, obj in iter_sample_lines(self.samples_path)]

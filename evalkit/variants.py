@@ -113,17 +113,24 @@ class Variant:
         names = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in names})
 
+    @cached_property
+    def _template(self) -> Any:
+        import jinja2
+
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        try:
+            return env.from_string(self.prompt_template)
+        except jinja2.TemplateError as exc:
+            raise VariantError(f"variant {self.name!r}: prompt {self.prompt!r}: {exc}") from exc
+
     def render_system(self, *, language: str, workspace: str = "") -> str:
         """The system prompt for one sample. Only harmless facts reach the template: never the
         fixture's outcome class or its test command."""
         import jinja2
 
-        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
-                                 autoescape=False)
         try:
-            template = env.from_string(self.prompt_template)
-            return template.render(language=language, workspace=workspace,
-                                   tools=["bash", "str_replace_based_edit_tool"]).strip()
+            return self._template.render(language=language, workspace=workspace,
+                                         tools=["bash", "str_replace_based_edit_tool"]).strip()
         except jinja2.TemplateError as exc:
             raise VariantError(f"variant {self.name!r}: prompt {self.prompt!r}: {exc}") from exc
 
