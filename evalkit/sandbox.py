@@ -498,6 +498,10 @@ class Sandbox:
                 os.chown(private_home, uid, uid)
             home = private_home
         full_env = self._env(home, env)
+        # The workspace root is importable however tests are started (bare `pytest` does not
+        # put the working directory on sys.path; `python -m pytest` does): agents and the
+        # official run must see the same imports.
+        full_env.setdefault("PYTHONPATH", str(ws))
 
         inner = ["/bin/bash", "-c", command]
         if inner_nproc is not None:
