@@ -24,6 +24,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -285,6 +286,7 @@ async def arun_samples(
     argv: list[str] | None = None,
     announce: bool = False,
     retry_errors: bool = False,
+    handle_signals: bool = False,
 ) -> RunResult:
     """Plan, run and store. Returns when every sample of this shard is stored, the budget is
     reached, or the run is interrupted (the manifest says which)."""
@@ -334,7 +336,8 @@ async def arun_samples(
     try:
         return await _run(store, existing, run_id, planned, variant_list, manifest_variants,
                           fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
-                          max_tokens, progress, sandbox, providers, argv, retry_errors)
+                          max_tokens, progress, sandbox, providers, argv, retry_errors,
+                          handle_signals)
     finally:
         store.close()
 
@@ -346,7 +349,7 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                limit: int | None, concurrency: int, max_cost: float | None,
                max_tokens: int | None, progress: Any, sandbox: Any,
                providers: dict[str, Any] | None, argv: list[str] | None,
-               retry_errors: bool = False) -> RunResult:
+               retry_errors: bool = False, handle_signals: bool = False) -> RunResult:
     from evalkit import __version__
     from evalkit.progress import Progress
     from evalkit.providers import get_provider
@@ -459,12 +462,16 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                        cost=sample.cost_usd)
 
     interrupted = False
+    installed = _install_signal_handlers() if handle_signals else []
     try:
         await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(todo), 1)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         interrupted = True
         raise
     finally:
+        loop = asyncio.get_running_loop()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
         bar.close()
         for p in own_providers.values():
             with contextlib.suppress(Exception):
@@ -489,6 +496,25 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         store.write_manifest(manifest)
     return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
                      planned=len(planned), ran=ran, skipped=skipped, manifest=manifest)
+
+
+def _install_signal_handlers() -> list[int]:
+    """SIGTERM (and SIGINT unless ignored) cancel the run: samples in flight are abandoned,
+    the manifest says 'interrupted', and the caller gets CancelledError."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    if task is None:
+        return []
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        if sig == signal.SIGINT and signal.getsignal(sig) is signal.SIG_IGN:
+            continue  # e.g. a background job of a non-interactive shell
+        try:
+            loop.add_signal_handler(sig, task.cancel)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
+            continue
+        installed.append(sig)
+    return installed
 
 
 def _tokens(obj: dict[str, Any]) -> int:

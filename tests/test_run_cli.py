@@ -109,3 +109,21 @@ def test_run_on_the_builtin_suite_with_limit(tmp_path: Path, capsys) -> None:  #
     (line,) = read_samples(out)
     assert line["status"] == "ok" and line["outcome"] is not None
     assert json.loads((out / "manifest.json").read_text())["simulated"] is True
+
+
+def test_sigterm_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path, which=("solvable",), test_command=FAST)
+    out = tmp_path / "run"
+    proc = evalkit("run", "--model", "sim:honest?latency=0.3", "--tasks", str(suite),
+                   "--epochs", "6", "--concurrency", "1", "--out", str(out), "--no-progress")
+    deadline = time.monotonic() + 60
+    while not (out / "manifest.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    manifest = read_manifest(out)
+    assert (manifest["status"], manifest["reason"]) == ("incomplete", "interrupted")
+    assert manifest["sessions"][-1]["status"] == "incomplete"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -121,25 +120,21 @@ def main(args: argparse.Namespace) -> int:
         print(f"evalkit: resuming run {manifest.get('run_id')} in {args.out} "
               f"({n_done} samples already present)", file=sys.stderr)
 
-    def on_term(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+    import asyncio
 
-    previous = signal.signal(signal.SIGTERM, on_term)
     try:
         result = run_samples(
             tasks, variants, epochs=epochs, out=args.out, results_root=args.results_dir,
             concurrency=concurrency, shard=shard, limit=limit, max_cost=args.max_cost,
             max_tokens=args.max_tokens, progress=not args.no_progress, argv=sys.argv[1:],
-            announce=True, retry_errors=args.retry_errors)
+            announce=True, retry_errors=args.retry_errors, handle_signals=True)
     except (RunError, VariantError, FixtureError, ValueError) as exc:
         return _err(str(exc))
-    except KeyboardInterrupt:
-        where = args.out or "the run folder"
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        where = args.out or "<the run folder printed above>"
         print(f"evalkit: interrupted; finished samples are saved. Finish with: evalkit run "
               f"--resume --out {where}", file=sys.stderr)
         return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
     lines = read_samples(result.run_dir)
     print(format_summary(summary_rows(lines)))
