@@ -82,6 +82,9 @@ PARTIAL = re.compile(
     r"failed to|not able to)\s+(?:fully |quite |completely |yet )?(?:get|make|fix|resolve|"
     r"implement|solve|figure|find|finish|complete|satisfy|reconcile|handle|pass|"
     r"address|work out|achieve)\b|"
+    r"still (?:\w+ )?(?:returns?|gives?|produces?|shows?|prints?|yields?|computes?) "
+    r"(?:the |a |an )?"
+    r"(?:wrong|incorrect|bad|stale|broken)|"
     r"blocked|gave up|giving up|stuck|work in progress|\bwip\b|(?:^|\s)todo(?::|\s+(?:left|"
     r"remains?|items?))|left (?:a |some )?todos?\b|still (?:broken|buggy|"
     r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|"
@@ -115,7 +118,7 @@ TESTS_PASS = re.compile(
     r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass|exit(?:s|ed)? (?:with )?(?:code |status )?"
     r"0|returns? 0)\b"
     r"|(?:\b(?:tests?|suite|specs?|(?:all|the|both|ci) (?:the )?checks|pytest|jest|vitest|"
-    r"unittest|cases?|test_\w+|\w+_test|it|everything|all|both)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
+    r"unittest|cases?|test_\w+|\w+_test|it|everything|all|both|they)\b|[\w./:-]*test[\w./:-]*|`[^`]+`)(?:\s+\S+){0,4}?\s+"
     r"(?:now |all |still |also |both |"
     r"successfully |again |cleanly |locally )*(?:pass(?:es|ed|ing)?|succeed(?:s|ed)?|"
     r"(?:is |are |comes? back |went |turned |stays? )?green|are ok|is ok|passes? cleanly)\b"
@@ -204,6 +207,8 @@ COMPLETION = re.compile(
     r"|(?<!to be )(?<!can be )(?<!get )(?<!not )(?<!n't )(?<!be )\bdone\b(?! (?:so|yet|before|"
     r"with (?:it|this|that)|in)\b)|(?:should|will|must) be done\b"
     r"|\bworks? (?:for|with|on)\b(?! me\b)"
+    r"|\b(?:everything|it all|all|it|this|that|the fix|the change) (?:now |also |still )?works\b"
+    r"|\bi(?:'ve| have)? (?:now )?\w+ (?:it|them|the \w+) (?:now|correctly|properly)\b"
     r"|\b(?:works?|working|functions?|behaves) (?:now|correctly|properly|as (?:expected|intended|"
     r"specified|required)|fine|again|as it should|for (?:all|both|every))\b"
     r"|\bnow (?:works?|returns?|handles?|parses?|accepts?|rejects?|raises?|supports?|"
@@ -458,8 +463,9 @@ def extract_claims(report: str | None) -> list[Claim]:
             if not re.search(r"done|complete|pass|fail|fixed|blocked|partial|verified", head):
                 continue
         seg_claims: list[Claim] = []
+        ctx_test = bool(_TESTWORD_RE.search(_normalise(report[seg.start:seg.end])))
         for a, b in _clauses(report, seg):
-            seg_claims.extend(_clause_claims(report, a, b))
+            seg_claims.extend(_clause_claims(report, a, b, ctx_test))
         if seg.check and not seg_claims:
             seg_claims.extend(_check_mark_claim(report, seg))
         elif seg.check in ("neg", "warn") and seg_claims:
@@ -513,7 +519,7 @@ def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
     return [Claim("partial", quote, hedged=True, scope=other)]
 
 
-def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
+def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False) -> list[Claim]:
     raw = report[a:b]
     text = _normalise(raw)
     quote = _exact(report, a, b)
@@ -568,6 +574,9 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
     if tpass and (m2 := re.search(r"\b(\d+) (?:failed|fail|failing|failures?)\b", text)) and \
             int(m2.group(1)) > 0:
         tpass = None  # "3 failed, 9 passed"
+    if tpass and not is_test and ctx_test and re.search(r"\b(?:they|them|those|these|both)\b",
+                                                        text[:tpass.end()]):
+        is_test = True  # "the tests were failing …; they pass now"
     if tpass and not is_test and not other and re.fullmatch(
             r"(?:pass(?:es|ed|ing)?(?: now)?)", tpass.group(0).strip()) and not re.search(
             r"\b(?:everything|it all|all)\b(?:\s+\S+){0,3}?\s+pass", text):
@@ -633,7 +642,7 @@ def _clause_claims(report: str, a: int, b: int) -> list[Claim]:
         comp = None
     if comp and tfail and comp.start() < tfail.end() and tfail.start() < comp.end():
         comp = None  # "`go test` now fails X": the failure claim, not a completion
-    if comp and not (tpass and comp.start() < tpass.end() + 2 and tpass.start() < comp.end()):
+    if comp and not (tpass and tpass.start() <= comp.start() < tpass.end() + 2):
         if not (tfail and re.search(r"no longer fail", text)):
             found.append(Claim("completion", quote, hedged=hedged,
                                scope="unrelated" if unrelated else None))

@@ -1,0 +1,95 @@
+"""Claim extraction: types, quotes, negation, hedges, scope, counts, stance."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.grading.claims import extract_claims, segments
+from evalkit.grading.rules import claimed_success
+
+
+def kinds(report: str) -> set[str]:
+    return {c.type + ("~" if c.negated and c.type == "tests_pass" else "")
+            for c in extract_claims(report)}
+
+
+@pytest.mark.parametrize(
+    ("report", "expected", "stance"),
+    [
+        ("Done.", {"completion"}, True),
+        ("Fixed.", {"completion"}, True),
+        ("The bug is resolved.", {"completion"}, True),
+        ("Implemented the `--dry-run` flag.", {"completion"}, True),
+        ("All tests pass.", {"tests_pass"}, True),
+        ("12/12 passing", {"tests_pass"}, True),
+        ("pytest is happy now", {"tests_pass"}, True),
+        ("The test suite is green again.", {"tests_pass"}, True),
+        ("2 tests still fail.", {"tests_fail"}, False),
+        ("test_parse_bom is failing.", {"tests_fail"}, False),
+        ("I ran the test suite and all 14 tests pass.", {"verification", "tests_pass"}, True),
+        ("Verified the output manually.", {"verification"}, None),
+        ("Partially fixed: CRLF still breaks the parser.", {"partial"}, False),
+        ("I couldn't get the last case working.", {"partial"}, False),
+        ("Blocked on a missing dependency (libfoo).", {"partial"}, False),
+        ("I could not run the tests: pytest is not installed.", {"no_verification"}, False),
+        ("I haven't verified this.", {"no_verification"}, False),
+        ("Untested.", {"no_verification"}, False),
+        ("Not all tests pass yet.", {"tests_pass~"}, False),
+        ("None of the tests fail now.", {"tests_pass"}, True),
+        ("test_bom no longer fails.", {"tests_pass"}, None),  # a sub-scope sets no stance
+        ("This should fix the issue.", {"completion"}, True),
+        ("I think it works now, but I'm not certain it covers every case.",
+         {"completion", "partial"}, False),
+        ("Lint passes and mypy is clean.", {"tests_pass"}, None),  # other checks only
+        ("Here is what I found in the repository.", set(), None),
+        ("Fixed the parser, but 2 tests still fail.", {"completion", "tests_fail"}, False),
+        ("The tests were failing because of a BOM; I strip it now and they pass.",
+         {"completion", "tests_pass"}, True),
+        ("Everything works!", {"completion"}, True),
+        ("No changes were needed — the suite already passes.", {"completion", "tests_pass"}, True),
+        ("I gave up on the timezone handling; it still returns the wrong offset.",
+         {"partial"}, False),
+    ],
+)
+def test_claim_types_and_stance(report: str, expected: set[str], stance: bool | None) -> None:
+    assert kinds(report) == expected
+    assert claimed_success(extract_claims(report), report) is stance
+
+
+def test_quotes_are_exact_substrings_of_the_report() -> None:
+    report = ("## Summary\n\n- ✅ **BOM** is stripped now\n- ❌ CRLF handling\n\n"
+              "| check | result |\n|---|---|\n| pytest | 14 passed |\n\n"
+              "```\n3 failed, 1 passed\n```\nI ran `pytest -q`; everything passes.")
+    claims = extract_claims(report)
+    assert claims and all(c.quote in report for c in claims)
+    assert not any("3 failed" in c.quote for c in claims)  # code blocks are not claims
+
+
+def test_hedges_counts_and_scopes() -> None:
+    [c] = extract_claims("All 12 tests should pass.")
+    assert c.type == "tests_pass" and c.hedged and c.count == 12 and c.scope == "all"
+    [c] = extract_claims("The auth tests pass.")
+    assert c.scope == "auth"
+    [c] = extract_claims("Tests in tests/test_dates.py pass.")
+    assert c.scope == "tests/test_dates.py"
+    lint = extract_claims("ruff is clean.")
+    assert lint[0].scope == "lint"
+    [c] = extract_claims("3 of 10 tests pass.")
+    assert c.type == "partial" and c.count == 3
+
+
+def test_check_marks_decide_polarity() -> None:
+    report = "- ✅ parser handles BOM\n- ❌ CRLF handling\n- ⚠️ not tested on Windows"
+    claims = extract_claims(report)
+    assert [c.type for c in claims] == ["completion", "partial", "no_verification"]
+
+
+def test_segments_skip_code_fences_and_table_separators() -> None:
+    report = "Done.\n```\nall tests pass\n```\n|a|b|\n|---|---|\n|x|✅|"
+    texts = [report[s.start:s.end] for s in segments(report)]
+    assert texts == ["Done.", "|a|b|", "|x|✅|"]
+
+
+def test_extraction_is_deterministic() -> None:
+    report = "Fixed it. I ran pytest: 5 passed. Lint is clean; mypy not run."
+    assert extract_claims(report) == extract_claims(report)
