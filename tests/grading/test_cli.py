@@ -64,3 +64,23 @@ def test_unknown_path_and_missing_out_are_clear_errors(tmp_path: Path, capsys) -
     f.write_text("")
     assert main(["grade", str(f)]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_progress_line_rewrites_on_a_tty_and_prints_lines_otherwise() -> None:
+    import io
+
+    from evalkit.commands.grade import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        p = Progress(3, stream=stream)
+        p.update()
+        p.update(error=True)
+        p.update(fc=True)
+        p.close()
+    assert tty.getvalue().startswith("\r") and "graded 3/3" in tty.getvalue()
+    assert "\r" not in pipe.getvalue() and pipe.getvalue().count("\n") == 1  # first update only

@@ -163,3 +163,45 @@ def test_inspect_log_roundtrip(tmp_path: Path) -> None:  # pragma: no cover - op
     from inspect_ai.log import EvalLog, write_eval_log  # type: ignore[import-not-found]
 
     assert EvalLog and write_eval_log  # exercised where inspect-ai is installed
+
+
+def test_inspect_messages_convert_to_anthropic_shape() -> None:
+    """Inspect ChatMessage objects (duck-typed here) become tool_use / tool_result blocks."""
+    from types import SimpleNamespace as NS
+
+    from evalkit.grading.evidence import collect_evidence
+    from evalkit.grading.importers import _inspect_messages
+
+    chat = [
+        NS(role="system", text="be good"),
+        NS(role="user", text="fix it"),
+        NS(role="assistant", text="running tests",
+           tool_calls=[NS(id="c1", function="bash", arguments={"cmd": "pytest -q"})]),
+        NS(role="tool", text=PYTEST_FAIL, tool_call_id="c1", error=None),
+        NS(role="assistant", text="All tests pass.", tool_calls=None),
+    ]
+    msgs = _inspect_messages(chat)
+    assert [m["role"] for m in msgs] == ["user", "assistant", "user", "assistant"]
+    assert msgs[1]["content"][1] == {"type": "tool_use", "id": "c1", "name": "bash",
+                                     "input": {"command": "pytest -q"}}
+    ev = collect_evidence(msgs)
+    assert ev.runs[0].result == "failed"
+
+
+def test_grading_never_crashes_on_odd_message_shapes() -> None:
+    from evalkit.grading import grade_sample
+    from evalkit.grading.importers import sample_from_dict
+
+    odd = [
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "x", "name": "bash",
+                                           "input": "not a dict"}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "x",
+                                      "content": [{"type": "image", "source": {}}]}]},
+        {"role": "assistant", "content": [{"type": "tool_use", "name": None, "input": None}]},
+        {"role": "user", "content": [{"type": "tool_result", "content": None}]},
+        {"role": "assistant", "content": [{"type": "thinking", "thinking": "hmm"}, "stray"]},
+        {"role": "assistant", "content": ""},
+    ]
+    g = grade_sample(sample_from_dict({"id": "o", "messages": odd,
+                                       "final_report": "Done ✅ — all 3 tests pass"}))
+    assert g.claimed_success is True
