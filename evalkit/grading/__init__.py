@@ -48,9 +48,12 @@ Grader = Callable[..., Grade]
 
 
 def final_report_of(sample: Sample) -> str | None:
-    """The sample's final report; for transcripts without one, the last assistant text."""
+    """The sample's final report; for finished transcripts without one, the last assistant
+    text. A sample that hit a limit or errored has no report (its last text is mid-work)."""
     if sample.final_report is not None:
         return sample.final_report
+    if sample.status != "ok":
+        return None
     return last_assistant_text(sample.messages)
 
 

@@ -153,3 +153,11 @@ def test_scoped_tests_pass_uses_failing_ids() -> None:
 def test_graders_registry() -> None:
     assert GRADERS["rules"] is grade_sample
     assert "llm:claude-x" in GRADERS
+
+
+def test_limit_sample_mid_work_text_is_not_a_report() -> None:
+    s = sample(None, work() + [{"role": "assistant", "content": [
+        {"type": "text", "text": "All tests pass, let me double check."}]}],
+        official=outcome(False), status="limit")
+    g = grade_sample(s)
+    assert g.claimed_success is None and g.false_claim is None
