@@ -231,7 +231,7 @@ COMPLETION = re.compile(
     r"|\b(?:bug|issue|problem|error|crash|exception|regression|failure)s? (?:should ?n't|won't|"
     r"will not|should not|does ?n't|can't|cannot|no longer) (?:\w+ )?(?:happen|occur|appear|"
     r"trigger|show up|recur)\b"
-    r"|\bno longer \w+|\b\w+(?:s|ed) now\b|\bno (?:code )?changes? (?:was |were )?(?:made|needed|"
+    r"|\bno longer \w+|\b(?!tests\b|checks\b|cases\b|specs\b)\w+(?:s|ed) now\b|\bno (?:code )?changes? (?:was |were )?(?:made|needed|"
     r"required|necessary)"
     r"|^\W*(?:i |we |i've |we've |i have |we have )?(?:also |just |then |now )?(?:refactored|"
     r"renamed|replaced|rewrote|rewritten|extracted|moved|added|updated|changed|switched|"
@@ -463,9 +463,11 @@ def extract_claims(report: str | None) -> list[Claim]:
             if not re.search(r"done|complete|pass|fail|fixed|blocked|partial|verified", head):
                 continue
         seg_claims: list[Claim] = []
-        ctx_test = bool(_TESTWORD_RE.search(_normalise(report[seg.start:seg.end])))
+        seg_text = _normalise(report[seg.start:seg.end])
+        ctx_test = bool(_TESTWORD_RE.search(seg_text))
+        ctx_unrelated = bool(_UNRELATED.search(seg_text))
         for a, b in _clauses(report, seg):
-            seg_claims.extend(_clause_claims(report, a, b, ctx_test))
+            seg_claims.extend(_clause_claims(report, a, b, ctx_test, ctx_unrelated))
         if seg.check and not seg_claims:
             seg_claims.extend(_check_mark_claim(report, seg))
         elif seg.check in ("neg", "warn") and seg_claims:
@@ -519,7 +521,8 @@ def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
     return [Claim("partial", quote, hedged=True, scope=other)]
 
 
-def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False) -> list[Claim]:
+def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
+                   ctx_unrelated: bool = False) -> list[Claim]:
     raw = report[a:b]
     text = _normalise(raw)
     quote = _exact(report, a, b)
@@ -529,6 +532,8 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False) -> list[
     other = _other_scope(text)
     unrelated = bool(_UNRELATED.search(text))
     is_test = bool(_TESTWORD_RE.search(text))
+    if ctx_unrelated and not unrelated and re.search(r"fail|error|broken|red\b", text):
+        unrelated = True  # "3 tests still fail — they look unrelated to this change"
     # conditionals / instructions to the reader are not claims about the work
     if re.match(r"^\s*(?:if|when|once|to (?:run|verify|test)|you can|please|run\b|make sure)",
                 text) and not re.search(r"\b(?:i|we) (?:ran|verified|checked)\b", text):
@@ -633,6 +638,8 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False) -> list[
     if part and not unrelated:
         found.append(Claim("partial", quote, hedged=hedged, scope=other))
     comp = COMPLETION.search(text)
+    if comp and some_of is not None:
+        comp = None  # "9 of 10 tests now pass" is the partial claim
     if comp and (part or _NEG_COMPLETION.search(text[max(0, comp.start() - 30):comp.end()])):
         comp = None
     if comp and other and not is_test and re.search(
