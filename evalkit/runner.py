@@ -461,14 +461,23 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
             bar.update(status=sample.status, tokens=sample.usage.total_tokens,
                        cost=sample.cost_usd)
 
+    async def ticker() -> None:
+        """Keep elapsed time and ETA moving while samples are long (the bar rate-limits)."""
+        while True:
+            await asyncio.sleep(1.0)
+            bar.draw()
+
     interrupted = False
     installed = _install_signal_handlers() if handle_signals else []
+    tick = asyncio.create_task(ticker()) if callable(getattr(bar, "draw", None)) else None
     try:
         await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(todo), 1)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         interrupted = True
         raise
     finally:
+        if tick is not None:
+            tick.cancel()
         loop = asyncio.get_running_loop()
         for sig in installed:
             loop.remove_signal_handler(sig)
