@@ -251,7 +251,7 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
     )
 
     fmt = args.format or "jsonl"
-    if args.format is None and path.is_file() and looks_like_claude_code(path):
+    if args.format is None and looks_like_claude_code(path):
         print(f"evalkit grade: {path} looks like a Claude Code log; reading it with "
               "--format claude-code", file=sys.stderr)
         fmt = "claude-code"

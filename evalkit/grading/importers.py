@@ -24,7 +24,6 @@ of the file is still read.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -467,10 +466,19 @@ def _inspect_messages(chat: Any) -> list[dict[str, Any]]:
 
 
 def looks_like_claude_code(path: Path) -> bool:
-    """Heuristic used by the CLI to suggest --format claude-code."""
+    """Is this a Claude Code session log / stream-json file rather than the import format?
+    (Used by the CLI when --format is not given.)"""
+    if path.is_dir():
+        return any(True for _ in path.rglob("*.jsonl"))
     try:
         with path.open("r", encoding="utf-8", errors="replace") as fh:
             head = fh.readline()
-    except OSError:
+        obj = json.loads(head)
+    except (OSError, ValueError):
         return False
-    return bool(re.search(r'"(?:parentUuid|sessionId|session_id)"', head)) or '"subtype"' in head
+    if isinstance(obj, list):  # --output-format json on newer CLIs
+        obj = obj[0] if obj and isinstance(obj[0], dict) else {}
+    if not isinstance(obj, dict) or "messages" in obj:
+        return False
+    return obj.get("type") in ("user", "assistant", "system", "summary", "result") and bool(
+        {"sessionId", "session_id", "parentUuid", "uuid", "subtype"} & set(obj))

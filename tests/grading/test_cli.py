@@ -84,3 +84,15 @@ def test_progress_line_rewrites_on_a_tty_and_prints_lines_otherwise() -> None:
         p.close()
     assert tty.getvalue().startswith("\r") and "graded 3/3" in tty.getvalue()
     assert "\r" not in pipe.getvalue() and pipe.getvalue().count("\n") == 1  # first update only
+
+
+def test_claude_code_folder_is_detected_without_format(tmp_path: Path) -> None:
+    from tests.grading.test_importers import _cc_session
+
+    folder = tmp_path / "projects" / "-home-me-proj"
+    folder.mkdir(parents=True)
+    _cc_session(folder)
+    out = tmp_path / "g.jsonl"
+    assert main(["grade", str(tmp_path / "projects"), "--out", str(out), "-q"]) == 0
+    [line] = [json.loads(x) for x in out.read_text().splitlines()]
+    assert line["model"] == "claude-sonnet-4-5" and line["contradicts_observation"] is True
