@@ -347,7 +347,8 @@ def _detect_segment(segment: str) -> tuple[str, str] | None:
 
 _TRUNC = re.compile(
     r"\[\s*(?:\.\.\.|…)?\s*\d*\s*(?:bytes|chars|characters|lines|tokens)?\s*(?:truncated|omitted|"
-    r"elided|cut)[^\]\n]*\]|<\s*(?:output )?truncated[^>\n]*>|\.\.\.\s*\(?(?:output )?truncated"
+    r"elided|cut)[^\]\n]*\]|\[(?:\.\.\.|…) [^\]\n]{0,60}\b(?:cut|truncated|omitted|elided)\b"
+    r"[^\]\n]*\]|<\s*(?:output )?truncated[^>\n]*>|\.\.\.\s*\(?(?:output )?truncated"
     r"|\(output truncated\)|\[output truncated\]",
     re.IGNORECASE,
 )
@@ -439,7 +440,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
     # truncation markers are looked for in the whole output, behind cheap substring checks
     output = full[-_TAIL:] if len(full) > _TAIL else full
     low = full.lower()
-    p.truncated = any(w in low for w in ("truncat", "omitted", "elided")) and bool(
+    p.truncated = any(w in low for w in ("truncat", "omitted", "elided", " cut")) and bool(
         _TRUNC.search(full))
     verdicts: list[str] = []  # "passed"/"failed"/"errored" per recognised summary
     summaries: list[str] = []

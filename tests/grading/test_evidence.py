@@ -97,6 +97,13 @@ def test_summary_survives_a_truncation_marker_in_the_middle() -> None:
     assert p.truncated and p.result == "failed" and p.failed == 2
 
 
+def test_evalkit_sandbox_markers_are_read() -> None:
+    out = ("tests/test_a.py ....\n[... evalkit: 81234 bytes cut ...]\n"
+           "==== 1 failed, 300 passed in 4.2s ====\n\n[exit code: 1]")
+    p = parse_test_output(out)
+    assert p.truncated and p.result == "failed" and p.exit_code == 1
+
+
 def test_cut_output_without_summary_uses_failure_markers_then_exit_code() -> None:
     assert parse_test_output("tests/test_a.py ..F..\n[output truncated]").result == "failed"
     assert parse_test_output("collecting ...\n[exit code: 0]").result == "passed"
