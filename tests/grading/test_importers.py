@@ -157,14 +157,6 @@ def test_inspect_format_without_inspect_ai_says_how_to_install(tmp_path: Path) -
         list(read_transcripts(f, format="inspect"))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("inspect_ai") is None,
-                    reason="inspect-ai not installed")
-def test_inspect_log_roundtrip(tmp_path: Path) -> None:  # pragma: no cover - optional dep
-    from inspect_ai.log import EvalLog, write_eval_log  # type: ignore[import-not-found]
-
-    assert EvalLog and write_eval_log  # exercised where inspect-ai is installed
-
-
 def test_inspect_messages_convert_to_anthropic_shape() -> None:
     """Inspect ChatMessage objects (duck-typed here) become tool_use / tool_result blocks."""
     from types import SimpleNamespace as NS
