@@ -388,7 +388,7 @@ def load(*paths: str | os.PathLike[str], strict: bool = False) -> pd.DataFrame:
         raise TypeError("load() needs at least one path (a run directory or a JSONL file)")
     rows: list[tuple[Any, ...]] = []
     # Millions of small dicts and tuples make the cyclic GC rescan the heap again and again
-    # (3-4x slower); nothing built here holds a cycle.
+    # (about 20% of the load time at 10^5 rows); nothing built here holds a cycle.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
