@@ -118,6 +118,7 @@ def test_discovery_patterns_agree_with_the_runners():
         assert not JS_TEST_FILE.search(name), name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("evalkit.validate") is None,
                     reason="evalkit.validate (the sandboxed validator) is not available")
 def test_whole_suite_validates_in_the_sandbox(fixtures):
