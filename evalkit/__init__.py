@@ -31,15 +31,26 @@ _EXPORTS: dict[str, str] = {
     "Sandbox": "evalkit.sandbox",
     "SandboxLimits": "evalkit.sandbox",
     "parse_test_output": "evalkit.testparse",
+    "default_sandbox": "evalkit.sandbox",
+    "export_suite": "evalkit.suite",
     # running
     "Variant": "evalkit.variants",
     "load_variants": "evalkit.variants",
     "get_provider": "evalkit.providers",
+    "ProviderError": "evalkit.providers.base",
+    "load_prices": "evalkit.pricing",
     "run_samples": "evalkit.runner",
+    "arun_samples": "evalkit.runner",
+    "RunResult": "evalkit.runner",
     # grading
     "grade_sample": "evalkit.grading",
     "grade_transcript": "evalkit.grading",
     "read_transcripts": "evalkit.grading.importers",
+    "GRADERS": "evalkit.grading",
+    "GRADER_VERSION": "evalkit.grading",
+    # reports
+    "compare_runs": "evalkit.report",
+    "render_report": "evalkit.report",
     # analysis
     "load": "evalkit.frame",
     "stats": "evalkit.stats",

@@ -13,7 +13,7 @@ from evalkit.report.compare import Comparison, build_comparison
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["Comparison", "build_comparison", "compare_runs", "render"]
+__all__ = ["Comparison", "build_comparison", "compare_runs", "render", "render_report"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -93,3 +93,6 @@ def _env(template_dir: str | Path | None, autoescape: bool) -> jinja2.Environmen
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+render_report = render  # the public name in evalkit.__all__
