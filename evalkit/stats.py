@@ -916,7 +916,11 @@ class CompareResult:
         return self.difference.confidence_interval(confidence_level)
 
     def summary(self, confidence_level: float = 0.95) -> str:
-        """One plain sentence, e.g. "candidate makes false claims more often: +12.8 points, ..."."""
+        """One plain sentence, e.g. "candidate makes false claims more often: +12.8 points, ...".
+
+        A direction is stated only when the interval excludes 0 and McNemar's p is below
+        1 - confidence_level; otherwise "no clear difference" (saying so if the two disagree).
+        """
         words = _FLAG_WORDS.get(self.flag, f"has {self.flag}")
         if self.n_pairs == 0:
             return f"{self.candidate} vs {self.baseline}: no tasks in common, nothing to compare"
@@ -925,11 +929,15 @@ class CompareResult:
         ci = f"{100 * confidence_level:g}% CI {100 * lo:+.1f} to {100 * hi:+.1f}"
         p = "p < 0.001" if self.pvalue < 0.001 else f"p = {self.pvalue:.3f}"
         tail = f"{ci}, {p}, {self.n_pairs} paired tasks"
-        if lo > 0 or hi < 0:
+        interval_says = lo > 0 or hi < 0
+        test_says = self.pvalue < 1 - confidence_level
+        if interval_says and test_says:
             more = "more" if d > 0 else "less"
             head = f"{self.candidate} {words} {more} often than {self.baseline}: {d:+.1f} points"
         else:
             head = f"no clear difference: {self.candidate} vs {self.baseline} {d:+.1f} points"
+            if interval_says != test_says:
+                tail += " (the interval and McNemar's test disagree)"
         return f"{head}, {tail}"
 
     def __str__(self) -> str:
