@@ -186,3 +186,13 @@ def test_compare_with_epochs_averages_per_task_and_uses_the_clustered_interval()
     assert r.statistic == pytest.approx((means["b"] - means["a"]).mean())
     lo, hi = r.confidence_interval()
     assert lo < r.statistic < hi
+
+
+def test_compare_summary_claims_no_direction_when_interval_and_test_disagree():
+    # 5 tasks worse, 0 better, 15 equal: Newcombe paired CI excludes 0, exact McNemar p = 0.0625
+    rows = [("a", "solvable", f"t{t}", 1, False) for t in range(20)]
+    rows += [("b", "solvable", f"t{t}", 1, t < 5) for t in range(20)]
+    r = S.compare(frame(rows), "a", "b")
+    assert r.confidence_interval()[0] > 0 and r.pvalue == pytest.approx(0.0625)
+    assert r.summary().startswith("no clear difference: b vs a +25.0 points")
+    assert r.summary().endswith("(the interval and McNemar's test disagree)")
