@@ -40,11 +40,9 @@ def main() -> None:
         path = Path(tmp) / "samples.jsonl"
         size = synth.write_many_lines(path, n)
         print(f"{n} rows, {size / 1e6:.0f} MB ({size / n:.0f} B/line)")
-        parsers = [("default", frame._json_loads)]
-        if frame._json_loads is not None:
-            import json
+        import json
 
-            parsers.append(("stdlib json", lambda: json.loads))
+        parsers = [("default", frame._json_loads), ("stdlib json", lambda: json.loads)]
         original = frame._json_loads
         for label, factory in parsers:
             frame._json_loads = factory
