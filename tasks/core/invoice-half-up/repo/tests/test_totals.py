@@ -22,6 +22,8 @@ def test_line_total_accepts_decimal_price():
 
 
 def test_vat_half_up():
+    totals = invoice_totals([Line("service", 1, "13.50")], "0.19")
+    assert totals == {"net": D("13.50"), "vat": D("2.57"), "gross": D("16.07")}
     totals = invoice_totals([Line("service", 1, "12.50")], "0.19")
     assert totals == {"net": D("12.50"), "vat": D("2.38"), "gross": D("14.88")}
 
