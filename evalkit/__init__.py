@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "render_report": "evalkit.report",
     # analysis
     "load": "evalkit.frame",
+    "LoadError": "evalkit.frame",
     "stats": "evalkit.stats",
 }
 
