@@ -10,7 +10,7 @@ from typing import Any
 EPILOG = """\
 examples:
   evalkit run --model 'sim:mix?fc=0.3' --tasks tasks/ --epochs 2
-  evalkit run --variants examples/variants.toml --variant sonnet --variant sonnet-faithful \\
+  evalkit run --variants docs/examples/variants.toml --variant sonnet --variant sonnet-faithful \\
       --tasks tasks/core --concurrency 8 --max-cost 5
   evalkit run --resume --out results/20261122T010203Z-ab12cd     # finish an interrupted run
   evalkit run --model sim:honest --tasks tasks/ --shard 1/2 --out results/s1   # then merge
