@@ -239,11 +239,10 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
 
 
 def _variants(config: NightlyConfig) -> list[Any]:
-    from evalkit.variants import VariantError, _variant_from_table
+    from evalkit.variants import VariantError, variants_from_tables
 
-    where = Path(config.source)
     try:
-        return [_variant_from_table(name, table, where) for name, table in config.variants.items()]
+        return list(variants_from_tables(config.variants, config.source).values())
     except VariantError as exc:
         raise ConfigError(str(exc)) from exc
 

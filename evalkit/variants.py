@@ -165,7 +165,12 @@ def load_variants(path: str | Path) -> dict[str, Variant]:
     extra = sorted(set(data) - {"variants"})
     if extra:
         raise VariantError(f"{path}: unknown top-level key {extra[0]!r}; expected [variants.NAME]")
-    return {name: _variant_from_table(name, table, path) for name, table in tables.items()}
+    return variants_from_tables(tables, path)
+
+
+def variants_from_tables(tables: dict[str, Any], path: str | Path) -> dict[str, Variant]:
+    """``[variants.NAME]`` tables already parsed from ``path`` (e.g. the nightly config)."""
+    return {name: _variant_from_table(name, table, Path(path)) for name, table in tables.items()}
 
 
 def _variant_from_table(name: str, table: Any, path: Path) -> Variant:
