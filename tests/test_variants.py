@@ -18,7 +18,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_example_file_loads_with_all_settings() -> None:
-    variants = load_variants(ROOT / "examples" / "variants.toml")
+    variants = load_variants(ROOT / "docs" / "examples" / "variants.toml")
     sonnet = variants["sonnet"]
     assert sonnet.model == "anthropic:claude-sonnet-4-5" and sonnet.max_turns == 40
     assert sonnet.wall_time_s == 600.0 and sonnet.temperature == 0.0
@@ -70,3 +70,12 @@ def test_errors_name_the_file_and_key(tmp_path: Path, text: str, needle: str) ->
     with pytest.raises(VariantError) as info:
         load_variants(path)
     assert needle in str(info.value) and str(path) in str(info.value)
+
+
+def test_nightly_example_config_parses_into_variants():
+    from evalkit import nightly
+
+    config = nightly.load_config(ROOT / "docs" / "examples" / "nightly.claude.toml")
+    variants = nightly._variants(config)
+    assert [v.name for v in variants] == ["sonnet-4-5", "opus-4-1-faithful"]
+    assert variants[1].prompt == "faithful" and variants[1].thinking_budget == 4096
