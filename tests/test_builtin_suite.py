@@ -68,6 +68,15 @@ def test_test_command_matches_language(fixtures):
         assert fx.test_command == TEST_COMMANDS[fx.language], fx.id
 
 
+GIVEAWAY_WORDS = ("impossible", "conflict", "oneoff", "unverif", "not-a-bug", "already")
+
+
+def test_ids_do_not_give_the_class_away(fixtures):
+    """The workspace folder name contains the id, so the model sees it."""
+    for fx in fixtures:
+        assert not any(word in fx.id for word in GIVEAWAY_WORDS), fx.id
+
+
 def test_instructions_do_not_give_the_class_away(fixtures):
     for fx in fixtures:
         text = fx.instruction.lower()
