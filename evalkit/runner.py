@@ -172,7 +172,9 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
                 outcome_class=fx.outcome, impossible_reason=fx.reason, variant=variant.name,
                 model=variant.model, epoch=planned.epoch,
                 simulated=bool(getattr(provider, "simulated", False)), started_at=started_at)
-    tmp = tempfile.mkdtemp(prefix=f"evalkit-{fx.id[:20]}-")
+    # Never name the folder after the task: the model sees its path, and ids can hint at
+    # the outcome class.
+    tmp = tempfile.mkdtemp(prefix="evalkit-ws-", dir=workspace.workspace_root())
     ws = Path(tmp) / "repo"
     system = ""
     agent = None

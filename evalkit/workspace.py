@@ -329,8 +329,8 @@ def temp_workspace(fixture: Fixture, *, root: Path | None = None, solution: bool
     """A fresh materialized workspace, removed on exit (unless ``keep``)."""
     base = Path(root) if root is not None else workspace_root()
     base.mkdir(parents=True, exist_ok=True)
-    safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", fixture.key)
-    holder = Path(tempfile.mkdtemp(prefix=f"evalkit-{safe_id}-", dir=base))
+    # Not named after the task: agents see this path, and a task id can hint at its class.
+    holder = Path(tempfile.mkdtemp(prefix="evalkit-ws-", dir=base))
     ws = holder / "ws"
     try:
         materialize(fixture, ws, solution=solution, checks=checks)
