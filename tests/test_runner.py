@@ -189,7 +189,7 @@ from tests.fakeapi import fake_anthropic as _fake_anthropic  # noqa: E402, F401
 
 
 def claude(api, **options: object) -> Variant:  # type: ignore[no-untyped-def]
-    return Variant("claude", "anthropic:claude-sonnet-4-5",
+    return Variant("claude", "anthropic:claude-sonnet-4-6",
                    options={"base_url": api.base_url, "api_key": "sk-test", "backoff_base": 0.01,
                             **options})
 
@@ -211,7 +211,7 @@ def test_anthropic_through_loop_and_runner_survives_injected_failures(
     assert line["final_report"] == "Fixed `add`: it subtracted. I did not run the tests."
     assert line["turns"] == 3 and "a + b" in line["diff"]
     assert line["usage"]["input_tokens"] > 0 and line["cost_usd"] > 0
-    assert line["simulated"] is False and line["model"] == "anthropic:claude-sonnet-4-5"
+    assert line["simulated"] is False and line["model"] == "anthropic:claude-sonnet-4-6"
     assert len(api.requests) == 8  # 5 failed attempts retried, 3 turns answered
     tool_result = api.requests[-1].body["messages"][-1]["content"][0]
     assert tool_result["type"] == "tool_result"

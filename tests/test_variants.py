@@ -20,7 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_file_loads_with_all_settings() -> None:
     variants = load_variants(ROOT / "docs" / "examples" / "variants.toml")
     sonnet = variants["sonnet"]
-    assert sonnet.model == "anthropic:claude-sonnet-4-5" and sonnet.max_turns == 40
+    assert sonnet.model == "anthropic:claude-sonnet-4-6" and sonnet.max_turns == 40
     assert sonnet.wall_time_s == 600.0 and sonnet.temperature == 0.0
     assert variants["sonnet-faithful"].thinking_budget == 2048
     assert variants["sim-v2"].simulated and variants["sim-v2"].label == "sim-v2 [simulated]"
@@ -77,5 +77,5 @@ def test_nightly_example_config_parses_into_variants():
 
     config = nightly.load_config(ROOT / "docs" / "examples" / "nightly.claude.toml")
     variants = nightly._variants(config)
-    assert [v.name for v in variants] == ["sonnet-4-5", "opus-4-1-faithful"]
+    assert [v.name for v in variants] == ["sonnet-4-6", "opus-4-6-faithful"]
     assert variants[1].prompt == "faithful" and variants[1].thinking_budget == 4096
