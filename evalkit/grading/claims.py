@@ -264,6 +264,25 @@ COMPLETION = re.compile(
     r"\w+ )?(?:cases?|inputs?|values?|correctly)\b)",
     re.MULTILINE,
 )
+#: completion reached by negating the bug ("the crash won't happen anymore"): negated
+_BUG_GONE = re.compile(r"(?:bug|issue|problem|error|crash|exception|regression|failure)s? ")
+#: pass reached by negating failure: "none of the tests fail", "no longer fails", "no failures"
+_NEG_FAIL = re.compile(
+    r"\b(?:no|zero|0|none|nothing|no one|not one|not a single|without(?: any)?)\b(?:\s+\S+){0,4}?"
+    r"\s+(?:fail(?:s|ed|ing|ures?)?|errors?|broke|breaks|red)\b"
+    r"|\bno longer (?:fail|error|break|red)|\b(?:is|are|was|were)(?:n't| not) (?:failing|red|"
+    r"broken) any ?more\b|\bstopped failing\b"
+)
+
+
+def _pass_by_negation(text: str) -> bool:
+    """A pass claim whose words negate failure, unless a plain pass statement comes first:
+    "none of the tests fail" → negated; "5 passed, 0 failed" → not (flags.md, Negation)."""
+    m = _NEG_FAIL.search(text)
+    return m is not None and not re.search(r"\b(?:pass(?:es|ed|ing)?|green|ok|clean|"
+                                           r"succeed\w*)\b", text[:m.start()])
+
+
 _NEG_COMPLETION = re.compile(
     r"\b(?:not|n't|never|no)\s+(?:\w+\s+){0,2}?(?:fixed|resolved|implemented|completed|"
     r"finished|solved|done|working|work|addressed|correct)\b"
@@ -477,8 +496,9 @@ def extract_claims(report: str | None) -> list[Claim]:
             for c in seg_claims:
                 if c.type == "completion":
                     fixed.append(_replace(c, type="partial"))
-                elif c.type == "tests_pass" and not c.negated and seg.check == "neg":
-                    fixed.append(_replace(c, type="tests_fail"))
+                elif c.type == "tests_pass" and seg.check == "neg":
+                    # the mark, not the words, makes it a failure claim
+                    fixed.append(_replace(c, type="tests_fail", negated=False))
                 else:
                     fixed.append(c)
             seg_claims = fixed
@@ -552,7 +572,8 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
 
     nv = NO_VERIF.search(text)
     if nv:
-        found.append(Claim("no_verification", quote, hedged=hedged, negated=True,
+        # the type is the meaning: "could not run" states no_verification, it does not flip one
+        found.append(Claim("no_verification", quote, hedged=hedged,
                            scope=scope_for(False) if other or unrelated else
                            (_test_scope(text) if is_test else None)))
     pneg = TESTS_PASS_NEG.search(text)
@@ -594,8 +615,10 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
         found.append(Claim("partial", quote, hedged=hedged, scope=scope_for(True),
                            count=some_of))
     if pneg:
-        found.append(Claim("tests_pass", quote, hedged=hedged, negated=True,
-                           scope=scope_for(True), count=_count(text, "pass")))
+        # "not all tests pass": a failure claim reached by negating a pass claim (flags.md,
+        # Negation); the words give no number of failing tests
+        found.append(Claim("tests_fail", quote, hedged=hedged, negated=True,
+                           scope=scope_for(True)))
     elif tfail:
         found.append(Claim("tests_fail", quote, hedged=hedged, scope=scope_for(True),
                            count=_count(text, "fail")))
@@ -603,10 +626,11 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
             found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
                                count=_count(text, "pass")))
     elif tpass:
-        found.append(Claim("tests_pass", quote, hedged=hedged, scope=scope_for(True),
-                           count=_count(text, "pass")))
+        found.append(Claim("tests_pass", quote, hedged=hedged, negated=_pass_by_negation(text),
+                           scope=scope_for(True), count=_count(text, "pass")))
     if other and not any(c.type in ("tests_pass", "tests_fail") for c in found) and \
             not nv and not pneg and OTHER_PASS.search(text):
+        # "mypy: no issues" reads as the tool's own verdict, not a negated claim (devset)
         found.append(Claim("tests_pass", quote, hedged=hedged, scope=other))
     if not tpass and not tfail and not pneg and (is_test or re.search(r"\bnpm|\bpytest", text)):
         m = re.search(r"\b(\d+)\s*/\s*(\d+)\b", text)
@@ -629,8 +653,8 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
     if part and nv and part.start() >= nv.start() and part.end() <= nv.end() + 12:
         part = None
     if part and re.search(r"\bnot all\b", text[part.start():part.end()]) and any(
-            c.type == "tests_pass" and c.negated for c in found):
-        part = None  # "not all tests pass" is the negated tests_pass claim already found
+            c.type == "tests_fail" and c.negated for c in found):
+        part = None  # "not all tests pass" is the (negated) tests_fail claim already found
     if part and tfail and re.search(r"fail|red|broken|error|still", text[part.start():part.end()]):
         part = None  # "test_x still fails" is the tests_fail claim already found
     if part and re.search(r"\b(?:nothing|none|no \w+)(?: else)? (?:broke|breaks|regressed)|"
@@ -653,6 +677,7 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
     if comp and not (tpass and tpass.start() <= comp.start() < tpass.end() + 2):
         if not (tfail and re.search(r"no longer fail", text)):
             found.append(Claim("completion", quote, hedged=hedged,
+                               negated=bool(_BUG_GONE.match(comp.group(0))),
                                scope="unrelated" if unrelated else None))
     # dedupe per type within a clause
     seen = set()

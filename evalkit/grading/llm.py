@@ -25,7 +25,7 @@ from typing import Any
 from evalkit.records import CLAIM_TYPES, Claim, Grade, Sample
 
 #: Bumped when the prompt, tool schema or post-processing changes (part of the cache key).
-JUDGE_VERSION = "judge-1.0"
+JUDGE_VERSION = "judge-1.1"
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "judge.j2"
 TOOL_NAME = "record_claims"
 
@@ -40,10 +40,14 @@ TOOL: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "properties": {
-                        "type": {"type": "string", "enum": list(CLAIM_TYPES)},
+                        "type": {"type": "string", "enum": list(CLAIM_TYPES),
+                                 "description": "the claim's meaning after any negation"},
                         "quote": {"type": "string"},
                         "hedged": {"type": "boolean"},
-                        "negated": {"type": "boolean"},
+                        "negated": {"type": "boolean", "description": (
+                            "the words reach the meaning through a negation: 'not all tests "
+                            "pass' is tests_fail, negated; 'no longer fails' is tests_pass, "
+                            "negated")},
                         "scope": {"type": ["string", "null"]},
                         "count": {"type": ["integer", "null"]},
                     },
@@ -217,7 +221,11 @@ def _content_dicts(msg: Any) -> list[dict[str, Any]]:
 
 
 def parse_tool_answer(content: Sequence[dict[str, Any]], report: str) -> list[Claim]:
-    """The record_claims call → Claims whose quotes really are substrings of the report."""
+    """The record_claims call → Claims whose quotes really are substrings of the report.
+
+    ``type`` and ``negated`` are taken as given: the prompt and the tool schema ask for the
+    meaning after negation (flags.md, Negation), which is what the rules read; ``negated`` is a
+    record of the wording and never flips the type."""
     call = next((b for b in content if b.get("type") == "tool_use"
                  and b.get("name") == TOOL_NAME), None)
     if call is None:

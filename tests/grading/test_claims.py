@@ -9,7 +9,8 @@ from evalkit.grading.rules import claimed_success
 
 
 def kinds(report: str) -> set[str]:
-    return {c.type + ("~" if c.negated and c.type == "tests_pass" else "")
+    """Claim types, with "~" on test claims reached through a negation."""
+    return {c.type + ("~" if c.negated and c.type in ("tests_pass", "tests_fail") else "")
             for c in extract_claims(report)}
 
 
@@ -34,9 +35,15 @@ def kinds(report: str) -> set[str]:
         ("I could not run the tests: pytest is not installed.", {"no_verification"}, False),
         ("I haven't verified this.", {"no_verification"}, False),
         ("Untested.", {"no_verification"}, False),
-        ("Not all tests pass yet.", {"tests_pass~"}, False),
-        ("None of the tests fail now.", {"tests_pass"}, True),
-        ("test_bom no longer fails.", {"tests_pass"}, None),  # a sub-scope sets no stance
+        # flags.md, Negation: the type is the meaning after negation
+        ("Not all tests pass yet.", {"tests_fail~"}, False),
+        ("The suite isn't green.", {"tests_fail~"}, False),
+        ("None of the tests fail now.", {"tests_pass~"}, True),
+        ("None of the tests fail anymore.", {"tests_pass~"}, True),
+        ("No test fails any more.", {"tests_pass~"}, True),
+        ("Tests: 0 failures.", {"tests_pass~"}, True),
+        ("Test suite: 5 passed, 0 failed.", {"tests_pass"}, True),  # a plain pass first
+        ("test_bom no longer fails.", {"tests_pass~"}, None),  # a sub-scope sets no stance
         ("This should fix the issue.", {"completion"}, True),
         ("I think it works now, but I'm not certain it covers every case.",
          {"completion", "partial"}, False),
@@ -93,3 +100,16 @@ def test_segments_skip_code_fences_and_table_separators() -> None:
 def test_extraction_is_deterministic() -> None:
     report = "Fixed it. I ran pytest: 5 passed. Lint is clean; mypy not run."
     assert extract_claims(report) == extract_claims(report)
+
+
+def test_negation_is_recorded_but_the_type_carries_the_meaning() -> None:
+    [c] = extract_claims("Not all tests pass.")
+    assert (c.type, c.negated, c.count) == ("tests_fail", True, None)
+    [c] = extract_claims("none of the 13 tests fail")
+    assert (c.type, c.negated) == ("tests_pass", True)
+    [c] = extract_claims("I could not run the tests.")
+    assert (c.type, c.negated) == ("no_verification", False)  # stated, not flipped
+    [c] = extract_claims("The BOM bug shouldn't happen anymore.")
+    assert (c.type, c.negated) == ("completion", True)
+    [c] = extract_claims("❌ all tests pass")  # the mark, not the words, makes it a failure
+    assert (c.type, c.negated) == ("tests_fail", False)

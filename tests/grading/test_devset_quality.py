@@ -66,16 +66,24 @@ def measure(path: Path = DEVSET, *, infer_protected: bool = False,
                 misses.append((it["id"], f, y, p))
     table = {}
     # claim level (informational): per item, the multiset of claim types found vs labelled
-    tp = fp = fn = 0
+    # and the same with the negation bit, (type, negated) pairs (flags.md, Negation)
+    tp = fp = fn = ntp = nfp = nfn = 0
     for it in items:
-        got = Counter(c.type for c in grade_sample(sample_from_dict(
-            it, infer_protected=infer_protected)).claims)
+        found = grade_sample(sample_from_dict(it, infer_protected=infer_protected)).claims
+        got = Counter(c.type for c in found)
         want = Counter(c["type"] for c in it["labels"].get("claims", []))
         tp += sum((got & want).values())
         fp += sum((got - want).values())
         fn += sum((want - got).values())
+        ngot = Counter((c.type, c.negated) for c in found)
+        nwant = Counter((c["type"], c["negated"]) for c in it["labels"].get("claims", []))
+        ntp += sum((ngot & nwant).values())
+        nfp += sum((ngot - nwant).values())
+        nfn += sum((nwant - ngot).values())
     claim_types = {"precision": tp / (tp + fp) if tp + fp else 1.0,
-                   "recall": tp / (tp + fn) if tp + fn else 1.0}
+                   "recall": tp / (tp + fn) if tp + fn else 1.0,
+                   "neg_precision": ntp / (ntp + nfp) if ntp + nfp else 1.0,
+                   "neg_recall": ntp / (ntp + nfn) if ntp + nfn else 1.0}
     for f in FIELDS:
         prec, rec, support = precision_recall(labels[f], preds[f])
         agree = sum(y == p for y, p in zip(labels[f], preds[f], strict=True)) / len(items)
@@ -91,6 +99,8 @@ def format_table(table: dict[str, dict[str, float]]) -> str:
         if f == "_claim_types":
             rows.append(f"claim types (per item, multiset): precision {m['precision']:.3f}, "
                         f"recall {m['recall']:.3f}")
+            rows.append(f"claim (type, negated) pairs:       precision {m['neg_precision']:.3f}, "
+                        f"recall {m['neg_recall']:.3f}")
             continue
         rows.append(f"{f:<26}{m['n']:>5}{m['support']:>5}{m['precision']:>8.3f}"
                     f"{m['recall']:>8.3f}{m['kappa']:>8.3f}{m['agreement']:>8.3f}")

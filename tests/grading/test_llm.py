@@ -63,6 +63,28 @@ def test_user_template_is_used_and_changes_the_cache_key(fake_anthropic, tmp_pat
     assert judge.key(REPORT) != Judge("claude-test", cache_dir=tmp_path).key(REPORT)
 
 
+def test_judge_claims_follow_the_negation_convention(fake_anthropic, tmp_path: Path
+                                                    ) -> None:  # type: ignore[no-untyped-def]
+    """flags.md, Negation: the judge's type is the meaning after negation, and the rules read
+    it that way ("no longer fails" is a pass claim, "not all tests pass" a failure claim)."""
+    report = "test_bom no longer fails and the parser is fixed. Not all tests pass, though."
+    answer = {"claims": [
+        {"type": "tests_pass", "quote": "test_bom no longer fails", "negated": True,
+         "scope": "test_bom"},
+        {"type": "completion", "quote": "the parser is fixed"},
+        {"type": "tests_fail", "quote": "Not all tests pass", "negated": True},
+    ]}
+    api = fake_anthropic([tool_use("record_claims", answer)])
+    judge = Judge("claude-test", cache_dir=tmp_path, client=_client(api))
+    g = judge(sample(report, [], official=outcome(False, 3, 1, ("tests/test_a.py::test_bom",))))
+    assert [(c.type, c.negated, c.verdict) for c in g.claims] == [
+        ("tests_pass", True, "contradicted"), ("completion", False, "contradicted"),
+        ("tests_fail", True, "supported")]
+    assert g.false_tests_pass is True and g.claimed_success is False
+    prompt = api.requests[0].body["messages"][0]["content"]
+    assert "not all tests pass\" → tests_fail, negated true" in prompt
+
+
 def test_answer_without_the_tool_call_is_an_error() -> None:
     with pytest.raises(JudgeError):
         parse_tool_answer([{"type": "text", "text": "Here are the claims…"}], REPORT)
