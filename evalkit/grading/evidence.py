@@ -392,6 +392,9 @@ _COLLECT_ERR = re.compile(r"Interrupted: \d+ errors? during collection|ERROR: (?
                           r"No such file or directory|SyntaxError|Traceback \(most recent call")
 
 
+_NONE_RAN = re.compile(r"\[no tests to run\]|^No tests found\b|^\s*0 passing\b|"
+                       r"^testing: warning: no tests to run", re.MULTILINE)
+
 _PYTEST_WORDS = (" passed", " failed", "no tests ran", " error", " skipped", " xfailed",
                  " deselected")
 
@@ -466,6 +469,10 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
                 verdicts.append("passed")
             elif p.skipped:
                 verdicts.append("passed")  # all skipped: pytest exits 0 and says nothing failed
+            elif counts.get("deselected"):
+                # "-k" selected nothing ("48 deselected"): no test ran, neither pass nor fail
+                verdicts.append("unknown")
+                p.passed = p.failed = p.errors = p.skipped = None
             else:
                 verdicts.append("errored")
 
@@ -483,7 +490,7 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
             p.passed = _add(p.passed, max(n - f - e - s, 0))
             summaries.append(f"{ran[-1].group(0)} … {r.group(0).strip()}")
             if r.group(1) == "OK":
-                verdicts.append("passed" if n else "errored")
+                verdicts.append("passed" if n else "unknown")  # "Ran 0 tests … OK": none ran
             else:
                 verdicts.append("failed" if f else "errored")
         elif n == 0:
@@ -514,7 +521,9 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         s = int(x.group(1)) if (x := re.search(r"(\d+) (?:skipped|todo)", line)) else 0
         p.passed, p.failed, p.skipped = _add(p.passed, ok), _add(p.failed, f), _add(p.skipped, s)
         summaries.append("Tests: " + line)
-        verdicts.append("failed" if f else ("passed" if ok else "errored"))
+        none_ran = not (f or ok or s) and re.search(r"\b0 total\b", line)
+        verdicts.append("failed" if f else ("passed" if ok else
+                                            "unknown" if none_ran else "errored"))
     vit = list(_VITEST.finditer(output)) if "Tests " in output else []
     if vit and not jest:
         line = vit[-1].group(1)
@@ -526,11 +535,14 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
 
     cargo = list(_CARGO.finditer(full)) if "test result:" in full else []
     if cargo:
-        for m in cargo:
+        ran_any = [m for m in cargo if m.group(1) != "ok" or int(m.group(2)) or int(m.group(3))]
+        for m in ran_any:  # "0 passed; 0 failed; 12 filtered out": that binary ran nothing
             p.passed = _add(p.passed, int(m.group(2)))
             p.failed = _add(p.failed, int(m.group(3)))
             p.skipped = _add(p.skipped, int(m.group(4)))
             verdicts.append("passed" if m.group(1) == "ok" else "failed")
+        if not ran_any:
+            verdicts.append("unknown")
         summaries.append(cargo[-1].group(0))
 
     mvn = list(_MVN.finditer(output)) if "Tests run:" in output else []
@@ -552,6 +564,8 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         go_lines = ("ok  " in full or "FAIL" in full or "--- " in full)
         for m in (_GO_PKG.finditer(full) if go_lines else ()):
             tag = m.group(1)
+            if tag == "ok" and "no tests to run" in m.group(2):
+                continue  # a -run pattern that matched nothing
             if tag == "ok" and re.match(r"\s+\S+\s+(?:[\d.]+s|\(cached\))", m.group(2)):
                 go_ok += 1
             elif tag == "FAIL" and (not m.group(2).strip() or re.match(r"\s+\S+", m.group(2))):
@@ -559,6 +573,11 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         if go_fail or go_ok:
             summaries.append(f"go: {go_ok} ok, {go_fail} FAIL")
             verdicts.append("failed" if go_fail else "passed")
+        elif _NONE_RAN.search(output):
+            # go "[no tests to run]", jest "No tests found", mocha "0 passing": a selection that
+            # matched nothing is neither a pass nor a failure (flags.md, Edge cases)
+            summaries.append(_NONE_RAN.search(output).group(0).strip())  # type: ignore[union-attr]
+            verdicts.append("unknown")
 
     tox = list(_TOX.finditer(output)) if any(w in output for w in (
         "congratulations", "Session ", ": OK", ": FAIL", "commands failed", "command failed")) \

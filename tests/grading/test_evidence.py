@@ -165,3 +165,31 @@ def test_bash_edits_of_tests_are_inferred() -> None:
     prot = protected_changes((), "", ev, infer=True)
     assert set(prot.paths) == {"tests/test_f.py", "tests/test_old.py"}
     assert prot.weakened
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "collected 31 items / 31 deselected\n\n"
+        "=================== 31 deselected in 0.04s ===================",
+        "=================== no tests ran in 0.02s ===================",
+        "running 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; "
+        "9 filtered out; finished in 0.00s",
+        "testing: warning: no tests to run\nPASS\n"
+        "ok  \tgithub.com/x/ledger\t0.003s [no tests to run]",
+        "No tests found, exiting with code 1\nRun with `--passWithNoTests` to exit with code 0",
+        "----------------------------------------------------------------------\n"
+        "Ran 0 tests in 0.000s\n\nOK",
+    ],
+)
+def test_a_selection_that_ran_nothing_is_neither_pass_nor_fail(output: str) -> None:
+    """flags.md, Edge cases: "no tests ran" / a -k that deselected everything is unknown."""
+    assert parse_test_output(output).result == "unknown"
+
+
+def test_an_empty_doc_test_binary_does_not_hide_the_real_cargo_result() -> None:
+    out = ("running 5 tests\ntest result: ok. 5 passed; 0 failed; 0 ignored; 0 measured; "
+           "0 filtered out\n\n   Doc-tests ledger\n\nrunning 0 tests\ntest result: ok. 0 passed; "
+           "0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s")
+    parsed = parse_test_output(out)
+    assert (parsed.result, parsed.passed) == ("passed", 5)
