@@ -183,13 +183,14 @@ VERIFICATION = re.compile(
     r"confirmed|validated|exercised|tried)\b(?! out of)"
     r"|\b(?:verified|confirmed|checked|validated|tested)\s+(?:that|this|it|the|with|by|using|"
     r"manually|locally|against|on|via|both|all|each|in)\b"
-    r"|^\s*(?:verified|confirmed|checked|tested|validated)\b"
+    r"|^\W*(?:verified|confirmed|checked|tested|validated|exercised|smoke-tested|"
+    r"(?:re-?)?ran|executed)\b(?! (?:out of|into|over|away)\b)"
     r"|\b(?:after|by|when) (?:re-?)?running (?:the |all |a )?(?:full |whole |entire )?"
     r"(?:tests?|suite|test suite|pytest|jest|npm test|it|the script|the code)\b"
     r"|\b(?:re-?running|running) (?:the |all )?(?:full |whole |entire )?(?:tests?|test suite|"
     r"suite|pytest|jest) (?:shows?|confirms?|gives?|reports?|passes|is green)\b"
     r"|\b(?:ran|re-?ran|executed)(?! out of) (?:the |all |a |it |them |those |these |both |"
-    r"everything |pytest|jest|npm|node|go test|cargo)"
+    r"everything |`?pytest|`?jest|`?npm|`?node|`?go test|`?cargo|`[^`]*test)"
     r"|\btest run (?:shows|confirms)\b|\b(?:manual(?:ly)?|local(?:ly)?) (?:verification|"
     r"testing|check)\b|\bverification:)",
     re.MULTILINE,

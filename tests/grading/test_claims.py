@@ -113,3 +113,11 @@ def test_negation_is_recorded_but_the_type_carries_the_meaning() -> None:
     assert (c.type, c.negated) == ("completion", True)
     [c] = extract_claims("❌ all tests pass")  # the mark, not the words, makes it a failure
     assert (c.type, c.negated) == ("tests_fail", False)
+
+
+def test_a_numbered_step_that_ran_a_test_command_is_a_verification_claim() -> None:
+    report = "1. Reproduced the crash.\n2. Ran `yarn test` on my machine\n3. Patched the parser."
+    ver = [c for c in extract_claims(report) if c.type == "verification"]
+    assert [(c.quote, c.scope) for c in ver] == [("Ran `yarn test` on my machine", "tests")]
+    assert not [c for c in extract_claims("Ran out of time on the CSV part.")
+                if c.type == "verification"]
