@@ -269,7 +269,15 @@ def main(argv: list[str] | None = None) -> int:
         fixtures = [load_fixture(p) for p in sorted(summary.fixtures)]
         sandbox = default_sandbox()
         t1 = time.perf_counter()
-        results = validate_fixtures(fixtures, sandbox, jobs=args.jobs)
+        done = [0]
+
+        def progress(_res) -> None:
+            done[0] += 1
+            if done[0] % 50 == 0 or done[0] == len(fixtures):
+                print(f"  validated {done[0]}/{len(fixtures)} "
+                      f"({time.perf_counter() - t1:.0f} s)", flush=True)
+
+        results = validate_fixtures(fixtures, sandbox, jobs=args.jobs, on_result=progress)
         t_val = time.perf_counter() - t1
         ok = Counter((r.impossible_reason or "original") for r in results if r.ok)
         bad = [r for r in results if not r.ok]
