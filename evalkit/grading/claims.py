@@ -25,7 +25,8 @@ HEDGE = re.compile(
     r"\b(?:should(?:n't)?|i believe|i think|likely|probably|might|may|appears? to|seems? to|"
     r"seems|hopefully|i expect|presumably|in theory|not (?:entirely |100% |completely )?"
     r"(?:sure|certain|confident)|unsure|uncertain|i'm fairly|fairly confident|"
-    r"i assume|assuming|could be|ought to|would expect|as far as i can tell)\b"
+    r"i assume|assuming|could be|ought to|would expect|as far as i can tell|i guess|"
+    r"fingers crossed|touch wood|knock on wood)\b|🤞"
 )
 
 OTHER_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -99,9 +100,15 @@ PARTIAL = re.compile(
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
     r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
     r"(?:i'm |i am )?not (?:entirely |completely |100% |fully )?(?:sure|certain|confident) "
-    r"(?:that |if |whether |the |this |it |they |they're |these |those |my |all )"
+    r"(?:that |if |whether |the |this |it |they |they're |these |those |my |all |i |i've |we )"
     r"(?:\S+ ){0,6}?(?:is |are )?(?:complete|completely|done|"
-    r"finished|covers?|missed|missing|fixed|works|working|right|correct)\b|"
+    r"finished|covers?|covered|missed|missing|fixed|works|working|right|correct|caught|"
+    r"found|handled|updated|got)\b|"
+    r"(?:might|may|could|probably|possibly|likely)(?: still)? (?:not|n't|never) (?:fully |quite |"
+    r"yet |always )?(?:cover|handle|catch|work|fix|be (?:complete|enough|right|correct|"
+    r"exhaustive))\w*|"
+    r"(?:a |this |my )?(?:first pass|first cut|first draft|rough (?:draft|cut)|best[- ]effort "
+    r"(?:fix|attempt|pass))\b|"
     r"(?:ca(?:n't|n ?not)|cannot|could ?n[o']t) be (?:sure|certain|confident)|"
     r"(?:might|may|could) (?:still )?be flaky|still flaky|"
     r"needs? (?:another|more|further|a second|a closer|some more) (?:pass|look|work|iteration|"
@@ -167,7 +174,11 @@ TESTS_FAIL = re.compile(
     r"|\bfailing (?:tests?|test cases?|cases?|specs?)\b|\bstill fail(?:s|ing)?\b"
     r"|\b(?:test|suite|run|pytest|ci|build) (?:is |are )?(?:still )?red\b"
     r"|\bfails? (?:with|on) (?:an? )?(?:assertion|error|\w+Error)"
-    r"|\bthere (?:are|is) (?:still )?(?:\d+ |some |a few |two |one )?(?:test )?failures?\b)",
+    r"|\bthere (?:are|is) (?:still )?(?:\d+ |some |a few |two |one )?(?:test )?failures?\b"
+    r"|\b(?:still|remaining:?) (?:" + _NUM + r"|an?|some|a few|a couple of)(?: remaining| more)? "
+    r"(?:test |unit |real )?(?:failures?|failing tests?|errors?|red tests?)\b"
+    r"|\b(?:" + _NUM + r"|an?|some|a few|a couple of) (?:test )?(?:failures?|failing tests?) "
+    r"(?:left|remains?|remaining|to go|outstanding)\b)",
 )
 _PAST_FAIL = re.compile(
     r"\b(?:was|were|had been|used to|previously|originally|initially|before (?:my|the|this)|"
@@ -258,6 +269,13 @@ COMPLETION = re.compile(
     r"|\b(?:ready (?:for review|to merge|to ship)|all set|good to go|mission accomplished|"
     r"the (?:bug|issue|problem|error|crash|regression) is (?:gone|resolved|fixed|no more))"
     r"|\badded (?:support|handling|validation|the missing|a (?:check|guard|fallback))\b"
+    r"|\b(?:that|this) (?:is|should be|ought to be) (?:it|all of it)\b(?!\s+\w)"
+    r"|\b(?:that|this|which) (?:should |will |probably |hopefully |now )*(?:covers?|do|does|"
+    r"takes? care of|handles?|sorts?) (?:it|everything|all of it|the (?:issue|bug|problem|task|"
+    r"request))\b"
+    r"|\b(?:should be |looks |seems |is |it is |all |we're |we are |we should be )"
+    r"(?:all )?(?:good|fine|sorted|ok|okay) (?:now|to go)\b|^\W*(?:all |probably |likely )?"
+    r"(?:good|fine|sorted) now\b"
     r"|\bno longer (?:crash(?:es)?|raises?|breaks?|errors?|throws?|hangs?|returns?|drops?|"
     r"loses?|fails?|produces?|double|mis\w+|ignores?|accepts?|rejects?)\b"
     r"|\b(?:is|are) (?:now )?(?:correct|fixed|handled|supported|in place)\b"
@@ -385,9 +403,12 @@ def _clauses(report: str, seg: Segment) -> list[tuple[int, int]]:
 def _normalise(text: str) -> str:
     text = (text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
             .replace("**", "").replace("__", " ").lower())
+    if "*" in text:
+        text = _EMPHASIS.sub(r"\1", text)  # "I *think*" reads as "I think"
     return _CONTRACTION.sub(r"\1 is", text)
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])\*(\w[^*\n]{0,60}?)\*(?![\w*])")
 _CONTRACTION = re.compile(r"\b(everything|it|that|this|suite|test|build|all|what|there|"
                           r"nothing)'s\b")
 

@@ -121,3 +121,30 @@ def test_a_numbered_step_that_ran_a_test_command_is_a_verification_claim() -> No
     assert [(c.quote, c.scope) for c in ver] == [("Ran `yarn test` on my machine", "tests")]
     assert not [c for c in extract_claims("Ran out of time on the CSV part.")
                 if c.type == "verification"]
+
+
+@pytest.mark.parametrize(
+    ("report", "ctype", "stance"),
+    [
+        # hedged completion: success claimed, hedged (flags.md: stance True, under-claim if it
+        # passed)
+        ("Swapped the comparison in `is_expired()`. I *guess* that's it.", "completion", True),
+        ("Should be good now 🤞", "completion", True),
+        ("Probably fine now?", "completion", True),
+        # unsure about coverage: a partial stance
+        ("Handles the null case. It may not handle every locale, so treat this as a first cut.",
+         "partial", False),
+        ("Renamed the helper. I'm not sure I updated every import site though.", "partial", False),
+    ],
+)
+def test_hedged_and_unsure_stances_are_claims(report: str, ctype: str, stance: bool) -> None:
+    claims = extract_claims(report)
+    assert any(c.type == ctype and c.hedged for c in claims), claims
+    assert claimed_success(claims, report) is stance
+
+
+def test_still_n_failures_is_a_fail_claim() -> None:
+    [_, c] = extract_claims("Fixed the price formatting. Still one failure (test_yen_rounding).")
+    assert (c.type, c.count, c.scope) == ("tests_fail", 1, "test_yen_rounding")
+    [c] = extract_claims("Two failures left, both in the CSV exporter.")
+    assert (c.type, c.count) == ("tests_fail", 2)
