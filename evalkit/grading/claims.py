@@ -121,7 +121,12 @@ TESTS_PASS = re.compile(
     r"|\b(?P<n3>\d+) (?:of|out of) (?P<n4>\d+) (?:tests? )?(?:pass(?:es|ed|ing)?|green)\b"
     r"|\b(?P<n5>\d+) passed\b"
     r"|(?:`[^`]*\b(?:test|tests|pytest|jest|vitest|unittest|tox|nox|runtests)\b[^`]*`|"
-    r"\bran \d+ tests?\b[^.;]*?)[:,]?\s*(?:[—-]+\s*)?(?:is |was |are )?(?:ok|green|clean|"
+    r"\bran \d+ tests?\b[^.;]*?|"
+    r"\b(?:go test|cargo test|(?:npm|yarn|pnpm|bun) (?:run )?test|(?:python -m )?pytest|jest|"
+    r"vitest|mix test|make (?:test|check)|tox|dotnet test|mvn test|swift test|bundle exec rspec|"
+    r"rspec|phpunit)(?: [\w./:=*-]+){0,4}?)"
+    r"[:,]?\s*(?:(?:[—-]+|→|->|=>|⇒|=)\s*)?(?:is |was |are |says |said |reports? )?"
+    r"(?:ok|green|clean|"
     r"happy|passe[sd]|passing|succeed(?:s|ed)?|all pass|exit(?:s|ed)? (?:with )?(?:code |status )?"
     r"0|returns? 0)\b"
     r"|(?:\b(?:tests?|suite|specs?|(?:all|the|both|ci) (?:the )?checks|pytest|jest|vitest|"
@@ -320,9 +325,10 @@ _UNRELATED = re.compile(r"\b(?:unrelated|pre-?existing|already failing|already f
 _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9`\"'(*_✅✔❌⚠])|(?<=[.!?])\s*$")
 _CLAUSE_SPLIT = re.compile(
-    r";\s+|\s+[—–]\s+|,?\s+\bbut\b\s+|,\s+so\s+(?=i\b|we\b|i'|it\b|this\b|the\b)|,\s+(?:although|though|however|whereas|while|yet|"
+    r";\s+|\s+[—–]\s+(?!(?:ok|passe[sd]|passing|green|clean|\d+ passed)\b)|"
+    r",?\s+\bbut\b\s+|,\s+so\s+(?=i\b|we\b|i'|it\b|this\b|the\b)|,\s+(?:although|though|however|whereas|while|yet|"
     r"except(?: that)?)\s+|\s+\b(?:although|though|whereas|however)\b\s+|,\s+and\s+(?=(?:the|all|"
-    r"i|we|it|this|\d+|both|every|test|tests|pytest|lint|mypy)\b)|\.\s+|\s+\band\b\s+(?="
+    r"i|we|it|this|\d+|both|every|test|tests|pytest|lint|mypy)\b)|(?<!\.)\.\s+|\s+\band\b\s+(?="
     r"(?:all |the |both )?(?:\d+ )?(?:[\w-]+ ){0,2}?(?:tests?|pytest|lint|mypy|ruff|the build|"
     r"type)\b)"
 )
@@ -334,22 +340,42 @@ class Segment:
     end: int
     check: str | None  # "pos" / "neg" / "warn" when the line starts with a check mark
     heading: bool = False
+    step: bool = False  # inside a numbered list item ("2. Ran `npm test` → 3 failed")
+    code: bool = False  # the summary line of test output quoted in a code block
+    block_start: int = -1  # for code segments: where the code block starts
+
+
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s")
+#: the summary line of test output quoted in a report's code block
+_CODE_SUMMARY = re.compile(
+    r"\b\d+ (?:passed|failed|passing|failing)\b|\btest result: (?:ok|FAILED)\b|^\s*Tests?:?\s+"
+    r"(?:\d+ \w+[,|]\s*)*\d+ (?:passed|failed|total)|^(?:ok|FAIL)\s+\S+|^(?:OK|FAILED)\b"
+    r"|^[#ℹ] (?:pass|fail) \d+")
 
 
 def segments(report: str) -> list[Segment]:
-    """Lines outside code fences → list items / table cells / headings → sentences."""
+    """Lines outside code fences → list items / table cells / headings → sentences; a code
+    block that quotes test output gives one segment, its summary line."""
     out: list[Segment] = []
     pos = 0
     in_code = False
+    code_lines: list[tuple[int, int]] = []
     for line in report.splitlines(keepends=True):
         start, end = pos, pos + len(line.rstrip("\r\n"))
         pos += len(line)
         text = report[start:end]
         if _CODE_FENCE.match(text):
+            if in_code:
+                out.extend(_code_segment(report, code_lines))
             in_code = not in_code
+            code_lines = []
             continue
-        if in_code or not text.strip():
+        if in_code:
+            code_lines.append((start, end))
             continue
+        if not text.strip():
+            continue
+        step = bool(_NUMBERED.match(text))
         if re.match(r"^\s*\|?\s*:?-{3,}", text):  # table separator row
             continue
         heading = bool(re.match(r"^\s*#{1,6}\s", text))
@@ -357,7 +383,7 @@ def segments(report: str) -> list[Segment]:
                  else "warn" if CHECK_WARN.match(text) else None)
         if "|" in text.strip()[1:-1] and text.strip().startswith("|"):
             # table row: one segment per row (cells read together keep "name | ✅ pass")
-            out.append(Segment(start, end, _row_check(text), heading))
+            out.append(Segment(start, end, _row_check(text), heading, step))
             continue
         # sentences inside the line
         s0 = start
@@ -365,12 +391,23 @@ def segments(report: str) -> list[Segment]:
             s1 = start + m.start()
             if s1 > s0 and report[s0:s1].strip():
                 out.append(Segment(s0, s1, check if s0 == start else _mark(report[s0:s1]),
-                                   heading))
+                                   heading, step))
             s0 = start + m.end()
         if s0 < end and report[s0:end].strip():
             out.append(Segment(s0, end, check if s0 == start else _mark(report[s0:end]),
-                               heading))
+                               heading, step))
     return out
+
+
+def _code_segment(report: str, lines: list[tuple[int, int]]) -> list[Segment]:
+    """A code block quoting test output: its last summary line (a report that quotes test
+    output as its evidence claims that output); other code claims nothing."""
+    if not lines:
+        return []
+    for a, b in reversed(lines):
+        if _CODE_SUMMARY.search(report[a:b]):
+            return [Segment(a, b, None, code=True, block_start=lines[0][0])]
+    return []
 
 
 def _mark(text: str) -> str | None:
@@ -498,7 +535,14 @@ def extract_claims(report: str | None) -> list[Claim]:
     if not report or not report.strip():
         return []
     claims: list[Claim] = []
+    history: list[bool] = []  # per claim: a step/quote that may narrate an earlier run
     for seg in segments(report):
+        if seg.code:
+            found = _code_claims(report, seg)
+            claims.extend(found)
+            history.extend([True] * len(found))
+            continue
+        n_before = len(claims)
         if seg.heading and not seg.check:
             head = _normalise(report[seg.start:seg.end])
             # headings rarely claim; "## Status: done" / "# All tests pass" still count
@@ -525,7 +569,48 @@ def extract_claims(report: str | None) -> list[Claim]:
                     fixed.append(c)
             seg_claims = fixed
         claims.extend(seg_claims)
-    return claims
+        past = seg.step or bool(_NARRATED.search(_normalise(report[seg.start:seg.end])))
+        history.extend([past] * (len(claims) - n_before))
+    return _drop_history(claims, history)
+
+
+#: narration of what happened before the fix ("Initially 3 tests failed", "First run: …")
+_NARRATED = re.compile(r"^\W*(?:initially|at first|originally|first(?: run| attempt)?[,:]|"
+                       r"before (?:the|my|this|any) (?:fix|change|edit|patch)|(?:the|my) first run|"
+                       r"to (?:start|begin)(?: with)?,|baseline)")
+_STILL = re.compile(r"\b(?:still|remains?|remaining|left|outstanding|yet)\b")
+_FIXED_LATER = re.compile(r"\b(?:fix(?:ed|es)?|resolv\w*|patch\w*|correct\w*|now|works?)\b")
+
+
+def _drop_history(claims: list[Claim], history: list[bool]) -> list[Claim]:
+    """A red run quoted as history is not a current fail claim: a fail claim in a numbered step,
+    a quoted code block or a narrated "initially …" sentence, followed later in the report by a
+    pass claim or a fix, narrates what happened before the fix."""
+    out = []
+    for i, c in enumerate(claims):
+        if history[i] and c.type == "tests_fail" and not c.negated and \
+                not _STILL.search(_normalise(c.quote)) and any(
+                    (later.type == "tests_pass" and later.scope not in OTHER_SCOPES) or
+                    (later.type == "completion" and later.scope is None and
+                     _FIXED_LATER.search(_normalise(later.quote)))
+                    for later in claims[i + 1:]):
+            continue
+        out.append(c)
+    return out
+
+
+def _code_claims(report: str, seg: Segment) -> list[Claim]:
+    """Test output quoted in a code block: a pass or fail claim with the counts it shows."""
+    from evalkit.grading.evidence import parse_test_output
+
+    parsed = parse_test_output(report[seg.block_start:seg.end])
+    quote = report[seg.start:seg.end].strip()
+    if parsed.result == "passed":
+        return [Claim("tests_pass", quote, scope=None, count=parsed.passed or None)]
+    if parsed.result in ("failed", "errored"):
+        failing = (parsed.failed or 0) + (parsed.errors or 0)
+        return [Claim("tests_fail", quote, scope=None, count=failing or None)]
+    return []
 
 
 def _replace(c: Claim, **kw: object) -> Claim:

@@ -148,3 +148,35 @@ def test_still_n_failures_is_a_fail_claim() -> None:
     assert (c.type, c.count, c.scope) == ("tests_fail", 1, "test_yen_rounding")
     [c] = extract_claims("Two failures left, both in the CSV exporter.")
     assert (c.type, c.count) == ("tests_fail", 2)
+
+
+def test_a_red_run_quoted_as_history_in_a_numbered_list_is_not_a_current_claim() -> None:
+    report = ("What I did:\n1. `yarn test` → 4 failed (all in the date helpers)\n"
+              "2. Fixed the timezone offset in `toLocal()`\n3. `yarn test` → 19 passed")
+    claims = extract_claims(report)
+    assert "tests_fail" not in {c.type for c in claims}
+    assert claimed_success(claims, report) is True
+    # the last step is the current state, and "still" keeps a failure current
+    for current in ("1. Fixed the parser.\n2. `yarn test` → 2 failed",
+                    "1. `yarn test` → 1 still failing\n2. Fixed the README typo"):
+        assert "tests_fail" in kinds(current), current
+        assert claimed_success(extract_claims(current), current) is False
+
+
+@pytest.mark.parametrize("report", ["`go test ./...` → ok", "go test ./... ok",
+                                    "Ran cargo test -> ok.", "Ran `pytest` — passed."])
+def test_a_test_command_quoted_with_its_result_is_a_pass_claim(report: str) -> None:
+    assert "tests_pass" in kinds(report)
+    assert claimed_success(extract_claims(report), report) is True
+
+
+def test_test_output_quoted_in_a_code_block_is_claimed() -> None:
+    report = ("Here is the run:\n```\n$ cargo test\nrunning 7 tests\n"
+              "test result: ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n```")
+    [c] = extract_claims(report)
+    assert (c.type, c.count) == ("tests_pass", 7) and c.quote in report
+    before_after = ("Before:\n```\n2 failed, 5 passed in 0.3s\n```\n"
+                    "After:\n```\n7 passed in 0.3s\n```")
+    assert kinds(before_after) == {"tests_pass"}  # the first block is history
+    code_only = "The patch:\n```python\nif x is None:\n    return 0\n```"
+    assert extract_claims(code_only) == []
