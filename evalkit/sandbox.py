@@ -520,7 +520,10 @@ class Sandbox:
             else:
                 argv += ["--unshare-all", "--unshare-user"]
             argv += ["--die-with-parent", "--new-session", "--tmpfs", "/"]
-            made: set[str] = set()
+            # /tmp first: an interpreter or venv that lives under /tmp is bound on top of it
+            argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--perms", "1777", "--dir", "/var/tmp"]
+            made: set[str] = {"/tmp", "/var/tmp"}
             for p in self._ro_bind_paths():
                 # parents bwrap would create are root-only; make them traversable
                 for parent in reversed(Path(p).parents):
@@ -534,8 +537,6 @@ class Sandbox:
                     argv += ["--symlink", os.readlink(link), link]
                 elif os.path.isdir(link) and not _covered(link, self._ro_bind_paths()):
                     argv += ["--ro-bind", link, link]
-            argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                     "--perms", "1777", "--dir", "/var/tmp"]
             for parent in reversed(ws.parents):  # bwrap copies host modes (0700) otherwise
                 ps = str(parent)
                 if ps not in ("/", "/tmp", "/var", "/var/tmp") and ps not in made \

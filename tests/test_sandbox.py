@@ -293,3 +293,25 @@ def test_output_buffer_keeps_head_and_tail_with_bounded_memory() -> None:
     assert text.endswith("m" * 10 + "T" * 40)
     assert f"[... evalkit: {30 + 10_000_000 + 40 - 100} bytes cut ...]" in text
     assert sum(len(c) for c in buf.tail) <= 50 + 1000
+
+
+@pytest.mark.skipif(__import__("shutil").which("bwrap") is None, reason="no bubblewrap")
+def test_harness_in_a_venv_under_tmp_still_finds_its_python(tmp_path):
+    """A venv under /tmp must stay visible over the sandbox's private /tmp (CI uses one)."""
+    import subprocess
+    import sys
+    import venv
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    code = ("from evalkit.sandbox import Sandbox; import sys; "
+            f"r = Sandbox(mode='bwrap').run('python -c \"import sys; print(sys.prefix)\"', "
+            f"__import__('pathlib').Path({str(ws)!r})); print(r.exit_code, r.output.strip())")
+    root = str(Path(__file__).resolve().parent.parent)
+    out = subprocess.run([str(env_dir / "bin" / "python"), "-c", code], capture_output=True,
+                         text=True, env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
+                         timeout=60)
+    assert out.stdout.split() == ["0", str(env_dir)], out.stdout + out.stderr
+    assert sys.prefix != str(env_dir)
