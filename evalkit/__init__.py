@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     "parse_test_output": "evalkit.testparse",
     "default_sandbox": "evalkit.sandbox",
     "export_suite": "evalkit.suite",
+    "import_humaneval": "evalkit.humaneval",
+    "ImportSummary": "evalkit.humaneval",
     # running
     "Variant": "evalkit.variants",
     "load_variants": "evalkit.variants",
