@@ -27,8 +27,11 @@ TEST = "from calc import add\n\n" + "".join(
 
 
 def bare(command: str, cwd: Path) -> float:
-    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": str(cwd),
-           "LANG": "C.UTF-8"}
+    # the same environment the sandbox gives (minus isolation), so only the sandbox differs
+    from evalkit.sandbox import SAFE_ENV
+
+    env = {**SAFE_ENV, "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+           "HOME": str(cwd), "PYTHONPATH": str(cwd)}
     start = time.perf_counter()
     subprocess.run(["/bin/bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
                    stderr=subprocess.STDOUT, check=False)

@@ -291,9 +291,12 @@ def _warn_unsandboxed() -> None:
         if _warned:
             return
         _warned = True
+    text = WARNING_TEXT if bwrap_path() is None else (
+        "evalkit: WARNING: sandbox mode 'subprocess' chosen; running model-written code "
+        "WITHOUT a sandbox")
     if log.hasHandlers():  # otherwise logging's last-resort handler would print it twice
-        log.warning(WARNING_TEXT)
-    print(WARNING_TEXT, file=sys.stderr, flush=True)
+        log.warning(text)
+    print(text, file=sys.stderr, flush=True)
 
 
 def _count_uid_tasks(uid: int) -> int:
