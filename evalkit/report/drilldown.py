@@ -114,7 +114,9 @@ def build_detail(sample: dict[str, Any]) -> Detail:
 def highlight(report: str, claims: list[dict[str, Any]]) -> Markup:
     """Escape the report and wrap each claim's quote in a <mark> coloured by its verdict."""
     spans: list[tuple[int, int, dict[str, Any]]] = []
-    for claim in claims:
+    # where claims overlap, the worst verdict is the one shown
+    severity = {"contradicted": 0, "unsupported": 1, "unknown": 2, "supported": 3}
+    for claim in sorted(claims, key=lambda c: severity.get(str(c.get("verdict")), 2)):
         quote = claim.get("quote") or ""
         start = report.find(quote) if quote else -1
         while start != -1 and any(s < start + len(quote) and start < e for s, e, _ in spans):
