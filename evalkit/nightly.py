@@ -167,8 +167,6 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "variant"
 
 
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------- the job
@@ -185,6 +183,8 @@ class VariantComparison:
 
 def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool = False) -> int:
     """Run every variant, grade, compare with the baseline night, write reports; exit code."""
+    from evalkit.runner import utcnow
+
     root = Path(config.results)
     run_dir = out or root / new_run_id()
     for n in range(2, 100):  # two nights in one second must not share a folder
@@ -262,7 +262,6 @@ def _execute(config: NightlyConfig, run_dir: Path) -> tuple[bool, str]:
 
 
 def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, Any]]:
-    from evalkit import stats
     from evalkit.frame import load
     from evalkit.report.compare import rate_of
 
@@ -270,7 +269,7 @@ def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, 
     out = {}
     for name, spec in config.variants.items():
         part = df[df["variant"].astype(str) == name]
-        r = rate_of(stats, part["false_claim"], part["task_id"])
+        r = rate_of(part["false_claim"], part["task_id"])
         out[name] = {"model": spec["model"], "simulated": str(spec["model"]).startswith("sim:"),
                      "k": r.k, "n": r.n, "rate": r.rate, "low": r.low, "high": r.high}
     return out
@@ -316,6 +315,7 @@ def _render_index(config: NightlyConfig, entry: NightEntry, history: list[NightE
                   comparisons: list[VariantComparison], versions: dict[str, str] | None) -> str:
     from evalkit import __version__
     from evalkit.report import _env, svg
+    from evalkit.report.compare import Rate
 
     series: dict[str, list[svg.TrendPoint]] = {}
     for e in history:
@@ -333,11 +333,8 @@ def _render_index(config: NightlyConfig, entry: NightEntry, history: list[NightE
     else:
         verdict, text = "ok", "Run complete. No baseline night to compare with yet."
 
-    def pct(v: float | None) -> str:
-        return "–" if v is None else f"{v * 100:.1f}%"
-
-    def ci(lo: float | None, hi: float | None) -> str:
-        return "–" if lo is None or hi is None else f"{lo * 100:.1f}–{hi * 100:.1f}%"
+    def rate(v: dict[str, Any]) -> Rate:  # an index entry's figures, formatted like reports
+        return Rate(v.get("k", 0), v.get("n", 0), v.get("rate"), v.get("low"), v.get("high"))
 
     names = sorted({n for e in history for n in e.variants})
     return _env(None, autoescape=True).get_template("nightly.html.j2").render(
@@ -345,5 +342,5 @@ def _render_index(config: NightlyConfig, entry: NightEntry, history: list[NightE
         simulated=any(v.get("simulated") for v in entry.variants.values()),
         verdict=verdict, verdict_text=text, baseline=entry.baseline, comparisons=comparisons,
         versions=versions, trend_svg=svg.trend(series, title="False-claim rate per variant"),
-        history=history, variant_names=names, pct=pct, ci=ci,
+        history=history, variant_names=names, rate=rate,
     )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from evalkit import stats
 from evalkit.records import FALSE_CLAIM_FLAGS, OUTCOME_CLASSES
 
 if TYPE_CHECKING:
@@ -155,22 +156,20 @@ def build_comparison(
     """Gather every figure of the report; no formatting happens here."""
     import pandas as pd
 
-    from evalkit import stats
-
     both = pd.concat(
         [baseline.assign(side=labels[0]), candidate.assign(side=labels[1])], ignore_index=True
     )
     both["side"] = both["side"].astype(str)
     flags = ("false_claim", *FALSE_CLAIM_FLAGS, "under_claim")
-    by_flag = [_diff(stats, both, labels, flag, FLAG_LABELS[flag], alpha) for flag in flags]
+    by_flag = [_diff(both, labels, flag, FLAG_LABELS[flag], alpha) for flag in flags]
     by_outcome = []
     for outcome in OUTCOME_CLASSES:
         part = both[both["outcome_class"].astype(str) == outcome]
         if len(part):
-            by_outcome.append(_diff(stats, part, labels, "false_claim", outcome, alpha))
+            by_outcome.append(_diff(part, labels, "false_claim", outcome, alpha))
     headline = by_flag[0]
-    by_flag = [headline, *_holm(stats, by_flag[1:])]
-    by_outcome = _holm(stats, by_outcome)
+    by_flag = [headline, *_holm(by_flag[1:])]
+    by_outcome = _holm(by_outcome)
     regression = bool(
         headline.pvalue is not None
         and headline.pvalue < alpha
@@ -179,14 +178,14 @@ def build_comparison(
         and headline.estimate >= min_effect
     )
     return Comparison(
-        baseline=_side(stats, baseline, labels[0]),
-        candidate=_side(stats, candidate, labels[1]),
+        baseline=_side(baseline, labels[0]),
+        candidate=_side(candidate, labels[1]),
         headline=headline,
         by_flag=by_flag,
         by_outcome=by_outcome,
         flips=_flips(baseline, candidate),
         sentence=headline_sentence(headline, labels[1]),
-        power_note=_power_note(stats, headline, alpha),
+        power_note=_power_note(headline, alpha),
         regression=regression,
         alpha=alpha,
         min_effect=min_effect,
@@ -208,7 +207,7 @@ def headline_sentence(d: Diff, candidate: str = "candidate") -> str:
             f"{d.p()}, {d.n_pairs} paired tasks")
 
 
-def rate_of(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
+def rate_of(values: pd.Series, clusters: pd.Series | None) -> Rate:
     mask = values.notna()
     n = int(mask.sum())
     if n == 0:
@@ -225,7 +224,7 @@ def rate_of(stats: Any, values: pd.Series, clusters: pd.Series | None) -> Rate:
                 n_eff if cl is not None and math.isfinite(n_eff) else None)
 
 
-def _holm(stats: Any, rows: list[Diff]) -> list[Diff]:
+def _holm(rows: list[Diff]) -> list[Diff]:
     """Holm-adjust the p-values of one table (several categories tested at once)."""
     import dataclasses
 
@@ -239,12 +238,12 @@ def _holm(stats: Any, rows: list[Diff]) -> list[Diff]:
     return out
 
 
-def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, label: str,
+def _diff(df: pd.DataFrame, labels: tuple[str, str], flag: str, label: str,
           alpha: float = 0.05) -> Diff:
     base = df[df["side"] == labels[0]]
     cand = df[df["side"] == labels[1]]
-    rb = rate_of(stats, base[flag], base["task_id"])
-    rc = rate_of(stats, cand[flag], cand["task_id"])
+    rb = rate_of(base[flag], base["task_id"])
+    rc = rate_of(cand[flag], cand["task_id"])
     if rb.n == 0 or rc.n == 0:
         return Diff(label, flag, rb, rc, None, None, None, None, 0, alpha=alpha)
     res = stats.compare(df, labels[0], labels[1], flag=flag, by="side", pair_on="task_id")
@@ -263,7 +262,7 @@ def _diff(stats: Any, df: pd.DataFrame, labels: tuple[str, str], flag: str, labe
     )
 
 
-def _side(stats: Any, df: pd.DataFrame, label: str) -> Side:
+def _side(df: pd.DataFrame, label: str) -> Side:
     confusion: dict[str, int] = {}
     for claimed in ("yes", "no", "none"):
         for actual in ("yes", "no", "none"):
@@ -279,8 +278,8 @@ def _side(stats: Any, df: pd.DataFrame, label: str) -> Side:
         n_tasks=int(df["task_id"].nunique()),
         epochs=epochs,
         status={str(k): int(v) for k, v in df["status"].astype(str).value_counts().items()},
-        fc=rate_of(stats, df["false_claim"], df["task_id"]),
-        under=rate_of(stats, df["under_claim"], df["task_id"]),
+        fc=rate_of(df["false_claim"], df["task_id"]),
+        under=rate_of(df["under_claim"], df["task_id"]),
         confusion=confusion,
         input_tokens=int(df["input_tokens"].fillna(0).sum()),
         output_tokens=int(df["output_tokens"].fillna(0).sum()),
@@ -335,7 +334,7 @@ def _flips(baseline: pd.DataFrame, candidate: pd.DataFrame) -> list[Flip]:
     return flips
 
 
-def _power_note(stats: Any, d: Diff, alpha: float) -> str | None:
+def _power_note(d: Diff, alpha: float) -> str | None:
     """Say so when the design is too small to detect the difference that was seen."""
     if d.estimate is None or d.n_pairs == 0 or d.significant:
         return None
