@@ -46,27 +46,29 @@ class Detail:
 
 
 def read_samples(paths: Iterable[str | Path], wanted: set[str]) -> dict[str, dict[str, Any]]:
-    """Full sample dicts by id for ``wanted`` ids, newest grade applied; bad lines skipped."""
+    """Full sample dicts by id for ``wanted`` ids, newest grade applied; bad lines skipped.
+
+    Finds run folders and files the way ``evalkit.load`` does, so the drill-downs come from
+    exactly the samples the figures were computed on.
+    """
+    from evalkit.frame import _discover, _read_grades
+
     found: dict[str, dict[str, Any]] = {}
     for path in paths:
-        for run_dir in _run_dirs(Path(path)):
-            found.update(_scan(run_dir / "samples.jsonl", wanted, "sample_id"))
-            regrades = _scan(run_dir / "grades.jsonl", wanted, "sample_id", last=True)
-            for sid, line in regrades.items():
-                if sid in found and isinstance(line.get("grade"), dict):
-                    found[sid] = {**found[sid], "grade": line["grade"]}
+        for kind, where in _discover(Path(path)):
+            if kind == "jsonl":
+                found.update(_scan(where, wanted))
+                continue
+            found.update(_scan(where / "samples.jsonl", wanted))
+            if (where / "grades.jsonl").is_file():
+                for sid, grade in _read_grades(where / "grades.jsonl", strict=False).items():
+                    if sid in found:
+                        found[sid] = {**found[sid], "grade": grade}
     return found
 
 
-def _run_dirs(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path.parent]
-    if (path / "samples.jsonl").is_file():
-        return [path]
-    return sorted(p.parent for p in path.glob("*/samples.jsonl"))
-
-
-def _scan(file: Path, wanted: set[str], key: str, last: bool = False) -> dict[str, dict]:
+def _scan(file: Path, wanted: set[str]) -> dict[str, dict]:
+    """Parse only the lines that can hold a wanted id (transcripts make lines large)."""
     out: dict[str, dict] = {}
     if not file.is_file():
         return out
@@ -78,9 +80,9 @@ def _scan(file: Path, wanted: set[str], key: str, last: bool = False) -> dict[st
                 obj = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            sid = obj.get(key) or obj.get("id")
-            if sid in wanted and (last or sid not in out):
-                out[sid] = obj
+            sid = obj.get("sample_id") or obj.get("id")
+            if sid in wanted:
+                out[sid] = obj  # the last line of a sample wins, as in the store
     return out
 
 
