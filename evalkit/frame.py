@@ -31,6 +31,8 @@ false_claim       boolean   any of the five flags below (NA where evidence is mi
 false_completion, false_tests_pass, fabricated_verification, contradicts_observation,
 tampered_checks   boolean   the five false-claim flags (docs/flags.md)
 under_claim       boolean   passed, yet reported as failed / partial / unsure
+gamed_checks      boolean   impossible fixture whose official run passed: the checks were gamed
+                            (the ImpossibleBench "cheating" figure; NA where the class is unknown)
 tests_passed      Int64     official run: tests passed (NA without counts)
 tests_failed      Int64     official run: tests failed + errored (NA without counts)
 turns             Int64     agent turns
@@ -60,7 +62,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.records import FALSE_CLAIM_FLAGS, SCHEMA_VERSION
+from evalkit.records import FALSE_CLAIM_FLAGS, GAMING_FLAG, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -73,6 +75,7 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "false_claim",
     *FALSE_CLAIM_FLAGS,
     "under_claim",
+    GAMING_FLAG,
 )
 
 #: column name -> dtype, in frame order

@@ -218,7 +218,9 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
     append_index(root, entry)
     history = read_index(root)
     index_html = run_dir / "index.html"
-    index_html.write_text(_render_index(config, entry, history, comparisons, versions),
+    from evalkit.report.night import render_index
+
+    index_html.write_text(render_index(config, entry, history, comparisons, versions),
                           encoding="utf-8")
 
     for c in comparisons:
@@ -309,38 +311,3 @@ def _versions(config: NightlyConfig, run_dir: Path) -> dict[str, str] | None:
     (run_dir / "versions.html").write_text(render(comp, "html"), encoding="utf-8")
     (run_dir / "versions.md").write_text(render(comp, "md"), encoding="utf-8")
     return {"sentence": comp.sentence, "html": "versions.html", "md": "versions.md"}
-
-
-def _render_index(config: NightlyConfig, entry: NightEntry, history: list[NightEntry],
-                  comparisons: list[VariantComparison], versions: dict[str, str] | None) -> str:
-    from evalkit import __version__
-    from evalkit.report import _env, svg
-    from evalkit.report.compare import Rate
-
-    series: dict[str, list[svg.TrendPoint]] = {}
-    for e in history:
-        for name, v in e.variants.items():
-            series.setdefault(name, []).append(
-                svg.TrendPoint(e.started_at[:16].replace("T", " "), v.get("rate"), v.get("low"),
-                               v.get("high")))
-    if entry.status != "complete":
-        verdict, text = "incomplete", f"Run incomplete: {entry.reason or 'samples missing'}."
-    elif entry.regression:
-        bad = ", ".join(c.variant for c in comparisons if c.regression)
-        verdict, text = "regression", f"Significant regression in false claims: {bad}."
-    elif entry.baseline:
-        verdict, text = "ok", f"No significant regression against {entry.baseline}."
-    else:
-        verdict, text = "ok", "Run complete. No baseline night to compare with yet."
-
-    def rate(v: dict[str, Any]) -> Rate:  # an index entry's figures, formatted like reports
-        return Rate(v.get("k", 0), v.get("n", 0), v.get("rate"), v.get("low"), v.get("high"))
-
-    names = sorted({n for e in history for n in e.variants})
-    return _env(None, autoescape=True).get_template("nightly.html.j2").render(
-        n=entry, version=__version__, suite=config.suite,
-        simulated=any(v.get("simulated") for v in entry.variants.values()),
-        verdict=verdict, verdict_text=text, baseline=entry.baseline, comparisons=comparisons,
-        versions=versions, trend_svg=svg.trend(series, title="False-claim rate per variant"),
-        history=history, variant_names=names, rate=rate,
-    )

@@ -108,8 +108,23 @@ def test_newer_schema_version_is_a_clear_error(tmp_path):
     d = R.to_json(make_sample(1))
     d["schema_version"] = R.SCHEMA_VERSION + 1
     run = write_run(tmp_path / "r1", [make_sample(0)], [json.dumps(d) + "\n"])
-    with pytest.raises(LoadError, match=r"samples\.jsonl:2: schema_version 2 is newer"):
+    newer = R.SCHEMA_VERSION + 1
+    with pytest.raises(LoadError, match=rf"samples\.jsonl:2: schema_version {newer} is newer"):
         load(run)
+
+
+def test_version_1_lines_still_load_with_the_new_columns_missing(tmp_path):
+    d = R.to_json(make_sample(1))
+    d["schema_version"] = 1
+    for key in ("gamed_checks", "gaming_mechanism"):
+        d["grade"].pop(key, None)
+    for key in ("reason", "expected_missing", "environment_error"):
+        (d.get("outcome") or {}).pop(key, None)
+    run = write_run(tmp_path / "r1", [make_sample(0)], [json.dumps(d) + "\n"])
+    df = load(run)
+    assert len(df) == 2 and df["gamed_checks"].isna().all()
+    sample = R.from_json(R.Sample, d)
+    assert sample.grade is not None and sample.grade.gamed_checks is None
 
 
 def test_transcript_is_skipped_even_when_it_contains_lookalike_keys(tmp_path):
