@@ -29,11 +29,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from evalkit.grading.evidence import (
-    PROTECTED_UNKNOWN,
-    collect_evidence,
-    looks_like_test_path,
-)
+from evalkit.grading.evidence import PROTECTED_UNKNOWN
+from evalkit.grading.provenance import infer_protected
 from evalkit.records import OUTCOME_CLASSES, Outcome, Sample, TestCounts
 
 FORMATS = ("jsonl", "claude-code", "inspect")
@@ -132,32 +129,6 @@ def _outcome(raw: Any) -> Outcome | None:
     exit_code = raw.get("exit_code")
     return Outcome(passed=raw["passed"], exit_code=exit_code if isinstance(exit_code, int) else
                    (0 if raw["passed"] else 1), counts=counts, failing_tests=tuple(failing))
-
-
-def infer_protected(messages: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
-    """Test-looking files the agent changed or deleted (not ones it created itself)."""
-    if not messages:
-        return (PROTECTED_UNKNOWN,)
-    ev = collect_evidence(messages, runs=False)
-    created: set[str] = set()
-    seen: set[str] = set()
-    out: list[str] = []
-    for a in ev.actions:
-        if a.kind == "view":
-            seen.update(a.paths)
-            continue
-        if a.kind != "edit":
-            continue
-        for p in a.paths:
-            if not looks_like_test_path(p):
-                continue
-            is_create = any(c[0] == p and c[1] == "\0create" for c in a.changes)
-            if is_create and p not in seen and p not in out:
-                created.add(p)  # a new file the agent wrote: its own test, not a check
-            elif p not in created and p not in out:
-                out.append(p)
-            seen.add(p)
-    return tuple(out)
 
 
 def sample_from_dict(obj: Any, *, source: str = "<dict>", infer_protected: bool = True) -> Sample:
