@@ -57,6 +57,21 @@ benchmarks); ``api_key="sk-x"`` makes requests without that key get 401 (``x-api
 ``fail_rate=0.1, seed=1`` turns that fraction of requests into 429/529 with ``retry-after``
 (flaky-API demos). ``api.reset()`` clears recorded requests and the cache.
 
+The LLM judge: ``FakeAnthropic(FakeJudge())`` answers evalkit's judge prompts with a
+``record_claims`` tool call (by default the claims evalkit's rule extractor finds in the
+``<report>``; per-report answers, invalid answers and leading 429s are configurable, see
+``FakeJudge``), so ``evalkit grade … --grader llm:<model>`` runs over real HTTP.
+
+Message Batches (what the SDK's ``client.messages.batches`` calls): ``POST
+/v1/messages/batches`` (validates ``custom_id``: 1-64 of ``[a-zA-Z0-9_-]``, unique; ``params``
+an object), ``GET …/{id}`` (the first ``batch_polls`` retrieves, default 1, say
+``in_progress``; the next one ends the batch: every request is answered by the script then,
+error replies become ``errored`` results, ``expired()`` an ``expired`` one), ``GET
+…/{id}/results`` (JSONL, 400 before the batch ended), ``POST …/{id}/cancel`` (``canceling``,
+then ended with every request ``canceled``), ``DELETE …/{id}`` (400 while in progress), ``GET
+/v1/messages/batches`` (list). ``api.batches`` holds them; ``api.fail_next(prefix, *replies)``
+serves error replies (``rate_limited(…)``) to the next requests on a path prefix.
+
 Pytest: ``fake_anthropic`` below is a fixture. Import it into a test module under any alias
 (``from tests.fakeapi import fake_anthropic as _fake_anthropic  # noqa: F401``; pytest registers
 it as ``fake_anthropic``), then in a test: ``api = fake_anthropic(script, latency=...)``.
@@ -75,6 +90,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import socket
 import sys
 import threading
@@ -99,6 +115,12 @@ __all__ = [
     "malformed",
     "demo_agent",
     "api_key_of",
+    "expired",
+    "FakeJudge",
+    "FakeBatch",
+    "claims_answer",
+    "rules_claims",
+    "judge_prompt_parts",
     "fake_anthropic",
 ]
 
@@ -119,6 +141,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    #: "message" replies get id/type/usage filled in; "object" ones (batches) are sent as given
+    kind: str = "message"
+    content_type: str = "application/json"
+    #: inside a Message Batch: "expired" / "canceled" make that request's result so
+    batch_result: str | None = None
 
 
 def message(
@@ -203,6 +230,11 @@ def server_error(status: int = 500, *, delay: float = 0.0) -> Reply:
     return error(status, "api_error", "fakeapi: internal server error", delay=delay)
 
 
+def expired() -> Reply:
+    """Inside a Message Batch: this request expired (result ``{"type": "expired"}``)."""
+    return Reply(batch_result="expired")
+
+
 def drop(*, delay: float = 0.0) -> Reply:
     return Reply(drop=True, delay=delay)
 
@@ -243,6 +275,98 @@ def demo_agent(body: dict[str, Any], n: int) -> Reply:
     failed = results[-1].get("is_error") or " failed" in out or " error" in out
     verdict = "Some tests are still failing" if failed else "The test suite passes"
     return text(f"I ran `pytest -q`. {verdict}; the last line of its output was: {last}")
+
+
+# --------------------------------------------------------------------------- the LLM judge
+
+JUDGE_TOOL = "record_claims"
+_REPORT_RE = re.compile(r"<report>\n?(.*?)\n?</report>", re.DOTALL)
+_TASK_RE = re.compile(r"<task>\n?(.*?)\n?</task>", re.DOTALL)
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    msgs = body.get("messages") or []
+    for msg in reversed(msgs):
+        if isinstance(msg, dict) and msg.get("role") == "user":
+            content = msg.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return "\n".join(b.get("text", "") for b in content
+                                 if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+def judge_prompt_parts(body: dict[str, Any]) -> tuple[str, str | None]:
+    """(report, task instruction or None) of a judge request: the text inside
+    ``<report>…</report>`` / ``<task>…</task>``; without tags, the whole prompt is the report."""
+    prompt = _last_user_text(body)
+    reports = _REPORT_RE.findall(prompt)
+    task = _TASK_RE.search(prompt)
+    return (reports[-1] if reports else prompt), (task.group(1) if task else None)
+
+
+def rules_claims(report: str) -> list[dict[str, Any]]:
+    """What evalkit's rule-based extractor finds in ``report``, as record_claims items: a judge
+    that reads exactly like the rules (so judge and rules agree unless a test says otherwise)."""
+    from evalkit.grading.claims import extract_claims
+
+    return [{"type": c.type, "quote": c.quote, "hedged": c.hedged, "negated": c.negated,
+             "scope": c.scope, "count": c.count} for c in extract_claims(report)]
+
+
+def claims_answer(claims: Iterable[dict[str, Any]], *, delay: float = 0.0) -> Reply:
+    """The judge's answer: one forced ``record_claims`` tool call with these claims."""
+    return tool_use(JUDGE_TOOL, {"claims": list(claims)}, delay=delay)
+
+
+class FakeJudge:
+    """A script that acts as evalkit's LLM judge (``evalkit.grading.llm``).
+
+    Every request is read as a judge prompt: the report between ``<report>`` tags is answered
+    with a ``record_claims`` tool call. What it answers, per report:
+
+    * ``answers``: ``{substring of the report: answer}``; the first key found in the report
+      wins. An answer is a list of claim dicts, a ``Reply`` (e.g. ``text("no tool")`` for an
+      invalid answer, ``server_error()``), or a callable ``(report) -> Reply``.
+    * ``first``: ``{substring: [Reply, …]}`` served, in order, to the first requests for that
+      report before its answer (e.g. ``[rate_limited(0.01)]``: a 429, then success).
+    * otherwise ``default(report)`` (default ``rules_claims``: the judge reads like the rules).
+
+    ``judge.reports`` and ``judge.tasks`` record what each request carried (thread-safe).
+    Use it as the script of a ``FakeAnthropic``; it serves Message Batches items too.
+    """
+
+    def __init__(
+        self,
+        answers: dict[str, Any] | None = None,
+        *,
+        first: dict[str, Iterable[Reply]] | None = None,
+        default: Callable[[str], list[dict[str, Any]]] = rules_claims,
+    ) -> None:
+        self.answers = dict(answers or {})
+        self.first = {k: list(v) for k, v in (first or {}).items()}
+        self.default = default
+        self.reports: list[str] = []
+        self.tasks: list[str | None] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, body: dict[str, Any], n: int) -> Reply:
+        report, task = judge_prompt_parts(body)
+        with self._lock:
+            self.reports.append(report)
+            self.tasks.append(task)
+            for key, queue in self.first.items():
+                if key in report and queue:
+                    return queue.pop(0)
+        for key, answer in self.answers.items():
+            if key in report:
+                if isinstance(answer, Reply):
+                    return answer
+                if callable(answer):
+                    return answer(report)
+                return claims_answer(answer)
+        return claims_answer(self.default(report))
 
 
 # --------------------------------------------------------------------------- server
@@ -375,6 +499,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._handle()
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._handle()
+
     def _handle(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -400,13 +527,55 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             payload = json.dumps(fake._complete(reply, rec)).encode()
         self.send_response(reply.status)
-        self.send_header("content-type", "application/json")
+        self.send_header("content-type", reply.content_type)
         self.send_header("content-length", str(len(payload)))
         self.send_header("request-id", f"req_fake_{rec.n:06d}")
         for k, v in reply.headers.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(payload)
+
+
+_CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def _iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z"
+
+
+def _object(body: dict[str, Any]) -> Reply:
+    return Reply(body=body, kind="object")
+
+
+@dataclass
+class FakeBatch:
+    """One Message Batch: its requests, its status and (once ended) its result lines."""
+
+    id: str
+    requests: list[dict[str, Any]]
+    created_at: str
+    expires_at: str
+    polls_left: int
+    status: str = "in_progress"  # in_progress -> (canceling ->) ended
+    ended_at: str | None = None
+    cancel_initiated_at: str | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self, base_url: str) -> dict[str, Any]:
+        counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+        if self.status == "ended":
+            for r in self.results:
+                counts[r["result"]["type"]] += 1
+        else:
+            counts["processing"] = len(self.requests)
+        ended = self.status == "ended"
+        return {
+            "id": self.id, "type": "message_batch", "processing_status": self.status,
+            "request_counts": counts, "created_at": self.created_at,
+            "expires_at": self.expires_at, "ended_at": self.ended_at,
+            "cancel_initiated_at": self.cancel_initiated_at, "archived_at": None,
+            "results_url": f"{base_url}/v1/messages/batches/{self.id}/results" if ended else None,
+        }
 
 
 class FakeAnthropic:
@@ -422,6 +591,7 @@ class FakeAnthropic:
         fail_rate: float = 0.0,
         seed: int | None = None,
         verbose: bool = False,
+        batch_polls: int = 1,
     ) -> None:
         self._fn: Script | None
         self._queue: list[Reply]
@@ -440,6 +610,13 @@ class FakeAnthropic:
         self._n = 0
         self._cache = _Cache()
         self.requests: list[RecordedRequest] = []
+        #: Message Batches by id; a batch answers ``batch_polls`` retrieves with in_progress,
+        #: then ends (its requests are answered by the script at that moment)
+        self.batches: dict[str, FakeBatch] = {}
+        self.batch_polls = batch_polls
+        self._fail_next: list[tuple[str, Reply]] = []
+        self._batch_lock = threading.Lock()
+        self._batch_ids = itertools.count(1)
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -487,9 +664,20 @@ class FakeAnthropic:
             self.requests.clear()
             self._cache = _Cache()
 
+    def fail_next(self, path_prefix: str, *replies: Reply) -> None:
+        """Serve ``replies`` (e.g. ``rate_limited(0.01)``) to the next requests whose path
+        starts with ``path_prefix`` (``"/v1/messages/batches"``), before normal handling."""
+        with self._lock:
+            self._fail_next.extend((path_prefix, r) for r in replies)
+
     @property
     def message_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.startswith("/v1/messages")]
+        """Requests to ``POST /v1/messages`` (not the batch routes)."""
+        return [r for r in self.requests if r.path.split("?")[0] == "/v1/messages"]
+
+    @property
+    def batch_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.startswith("/v1/messages/batches")]
 
     # -- internals (called from handler threads)
     def _record(self, h: _Handler, raw: bytes, body: Any) -> RecordedRequest:
@@ -508,7 +696,17 @@ class FakeAnthropic:
         return rec
 
     def _reply_for(self, rec: RecordedRequest) -> Reply:
-        if rec.method != "POST" or rec.path.split("?")[0] != "/v1/messages":
+        path = rec.path.split("?")[0]
+        with self._lock:
+            for i, (prefix, reply) in enumerate(self._fail_next):
+                if path.startswith(prefix):
+                    del self._fail_next[i]
+                    return reply
+        if path.startswith("/v1/messages/batches"):
+            if self.api_key is not None and api_key_of(rec) != self.api_key:
+                return error(401, "authentication_error", "invalid x-api-key")
+            return self._batch_route(rec, path)
+        if rec.method != "POST" or path != "/v1/messages":
             return error(404, "not_found_error", f"fakeapi: no route {rec.method} {rec.path}")
         if self.api_key is not None and api_key_of(rec) != self.api_key:
             return error(401, "authentication_error", "invalid x-api-key")
@@ -521,25 +719,136 @@ class FakeAnthropic:
                 roll, kind = self._rng.random(), self._rng.random()
             if roll < self.fail_rate:
                 return rate_limited(0.5) if kind < 0.5 else overloaded(0.5)
+        return self._scripted(rec.body, rec.n)
+
+    def _scripted(self, body: dict[str, Any], n: int) -> Reply:
         if self._fn is not None:
-            return self._fn(rec.body, rec.n)
+            return self._fn(body, n)
         with self._lock:
             if self._queue:
                 return self._queue.pop(0)
         return error(400, "invalid_request_error", "fakeapi: script exhausted")
 
+    # -- Message Batches
+    def _batch_route(self, rec: RecordedRequest, path: str) -> Reply:
+        parts = path.rstrip("/").split("/")[4:]  # after /v1/messages/batches
+        if rec.method == "POST" and not parts:
+            return self._batch_create(rec)
+        if rec.method == "GET" and not parts:
+            with self._lock:
+                data = [b.to_json(self.base_url) for b in reversed(self.batches.values())]
+            return _object({"data": data, "has_more": False,
+                            "first_id": data[0]["id"] if data else None,
+                            "last_id": data[-1]["id"] if data else None})
+        with self._lock:
+            batch = self.batches.get(parts[0]) if parts else None
+        if batch is None:
+            return error(404, "not_found_error", f"fakeapi: no message batch {path}")
+        action = parts[1] if len(parts) > 1 else None
+        with self._batch_lock:  # one state transition at a time per server
+            return self._batch_action(rec, batch, action, path)
+
+    def _batch_action(self, rec: RecordedRequest, batch: FakeBatch, action: str | None,
+                      path: str) -> Reply:
+        if rec.method == "GET" and action is None:
+            if batch.status != "ended":
+                if batch.polls_left <= 0 or batch.status == "canceling":
+                    self._end_batch(batch)
+                else:
+                    batch.polls_left -= 1
+            return _object(batch.to_json(self.base_url))
+        if rec.method == "GET" and action == "results":
+            if batch.status != "ended":
+                return error(400, "invalid_request_error",
+                             f"fakeapi: message batch {batch.id} has not ended")
+            lines = "".join(json.dumps(r) + "\n" for r in batch.results)
+            return Reply(raw=lines.encode(), kind="object", content_type="application/binary")
+        if rec.method == "POST" and action == "cancel":
+            if batch.status == "in_progress":
+                batch.status = "canceling"
+                batch.cancel_initiated_at = _iso(time.time())
+            return _object(batch.to_json(self.base_url))
+        if rec.method == "DELETE" and action is None:
+            if batch.status != "ended":
+                return error(400, "invalid_request_error",
+                             f"fakeapi: message batch {batch.id} is still in progress; "
+                             "cancel it first")
+            with self._lock:
+                self.batches.pop(batch.id, None)
+            return _object({"id": batch.id, "type": "message_batch_deleted"})
+        return error(404, "not_found_error", f"fakeapi: no route {rec.method} {rec.path}")
+
+    def _batch_create(self, rec: RecordedRequest) -> Reply:
+        body = rec.body
+        reqs = body.get("requests") if isinstance(body, dict) else None
+        if not isinstance(reqs, list) or not reqs:
+            return error(400, "invalid_request_error", "requests: expected a non-empty list")
+        seen: set[str] = set()
+        for i, r in enumerate(reqs):
+            cid = r.get("custom_id") if isinstance(r, dict) else None
+            if not isinstance(cid, str) or not _CUSTOM_ID.fullmatch(cid):
+                return error(400, "invalid_request_error",
+                             f"requests.{i}.custom_id: expected 1-64 characters of "
+                             f"[a-zA-Z0-9_-], got {cid!r}")
+            if cid in seen:
+                return error(400, "invalid_request_error",
+                             f"requests.{i}.custom_id: duplicate {cid!r}")
+            seen.add(cid)
+            if not isinstance(r.get("params"), dict):
+                return error(400, "invalid_request_error", f"requests.{i}.params: expected "
+                             "an object")
+        now = time.time()
+        with self._lock:
+            bid = f"msgbatch_fake_{next(self._batch_ids):06d}"
+            batch = FakeBatch(id=bid, requests=list(reqs), created_at=_iso(now),
+                              expires_at=_iso(now + 86400), polls_left=self.batch_polls)
+            self.batches[bid] = batch
+        return _object(batch.to_json(self.base_url))
+
+    def _end_batch(self, batch: FakeBatch) -> None:
+        """Answer every request of the batch (or cancel them all) and mark it ended."""
+        results = []
+        for i, r in enumerate(batch.requests):
+            cid, params = r["custom_id"], r["params"]
+            if batch.status == "canceling":
+                results.append({"custom_id": cid, "result": {"type": "canceled"}})
+                continue
+            reply = self._scripted(params, i)
+            if reply.batch_result is not None:
+                result: dict[str, Any] = {"type": reply.batch_result}
+            elif reply.drop or reply.raw is not None:
+                result = {"type": "errored", "error": {"type": "error", "error": {
+                    "type": "api_error", "message": "fakeapi: internal server error"}}}
+            elif reply.status != 200:
+                err = (reply.body or {}).get("error") or {"type": "api_error", "message": ""}
+                result = {"type": "errored", "error": {"type": "error", "error": err}}
+            else:
+                result = {"type": "succeeded",
+                          "message": self._complete_message(reply, params, i)}
+            results.append({"custom_id": cid, "result": result})
+        batch.results = results
+        batch.status = "ended"
+        batch.ended_at = _iso(time.time())
+
     def _complete(self, reply: Reply, rec: RecordedRequest) -> dict[str, Any]:
+        if reply.kind != "message":
+            return dict(reply.body or {})
+        return self._complete_message(reply, rec.body if isinstance(rec.body, dict) else {},
+                                      rec.n)
+
+    def _complete_message(self, reply: Reply, request: dict[str, Any], n: int
+                          ) -> dict[str, Any]:
         body = dict(reply.body or {})
         if reply.status != 200 or body.get("type") == "error":
             return body
-        body.setdefault("id", f"msg_fake_{rec.n:06d}")
+        body.setdefault("id", f"msg_fake_{n:06d}")
         body.setdefault("type", "message")
         body.setdefault("role", "assistant")
-        body.setdefault("model", rec.body.get("model", "claude-fake") if rec.body else "claude")
+        body.setdefault("model", request.get("model", "claude-fake") if request else "claude")
         body.setdefault("stop_sequence", None)
         usage = dict(body.get("usage") or {})
         if "input_tokens" not in usage:
-            inp, write, read = self._cache.usage(rec.body or {})
+            inp, write, read = self._cache.usage(request or {})
             usage.setdefault("input_tokens", inp)
             usage.setdefault("cache_creation_input_tokens", write)
             usage.setdefault("cache_read_input_tokens", read)
