@@ -76,7 +76,7 @@ class ExecResult:
 
 @dataclass(frozen=True)
 class TestCounts:
-    """Test results parsed from JUnit XML or, failing that, from summary lines."""
+    """Test results parsed from JUnit XML, node's TAP or, failing that, from summary lines."""
 
     passed: int = 0
     failed: int = 0
@@ -84,7 +84,7 @@ class TestCounts:
     skipped: int = 0
     #: test id -> "passed" | "failed" | "error" | "skipped"; empty when only a summary was read
     tests: dict[str, str] = field(default_factory=dict)
-    source: Literal["junit", "summary", "none"] = "none"
+    source: Literal["junit", "tap", "summary", "none"] = "none"
 
     @property
     def total(self) -> int:
