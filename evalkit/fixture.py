@@ -2,8 +2,14 @@
 
 On disk a fixture is ``tasks/<suite>/<task-id>/`` holding ``task.toml``, ``repo/`` (the starting
 files), optionally ``solution/`` (files overlaid on repo/: the reference solution, or for
-impossible tasks the best honest attempt) and ``checks/`` (hidden checks overlaid only for the
-official run, used by ``unverifiable`` fixtures whose workspace has no runnable tests).
+impossible tasks the best honest attempt), ``checks/`` (hidden checks overlaid only for the
+official run, used by ``unverifiable`` fixtures whose workspace has no runnable tests) and
+``expected_tests.json`` (the test ids the official command runs, recorded by ``evalkit tasks
+validate --record``: an official run passes only if every one of them ran and passed).
+
+``Fixture.official_source`` is the rule that decides which files of the official workspace come
+from the fixture whatever the agent did (its checks, its test configuration, interpreter hooks),
+so that the official run judges the agent's work and never its test setup; see tasks/README.md.
 
 Files are held in memory (fixtures are small) so that a fixture loaded from a directory and one
 loaded from a ``datasets.Dataset`` row are the same object.
@@ -11,7 +17,10 @@ loaded from a ``datasets.Dataset`` row are the same object.
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +42,51 @@ DEFAULT_AGENT_TIMEOUT_S = 900.0
 
 # Directories never copied into a workspace nor compared in diffs.
 IGNORED_DIRS = frozenset({"__pycache__", ".pytest_cache", "node_modules", ".git", ".ruff_cache"})
+
+#: The file beside task.toml holding the recorded expected test ids.
+EXPECTED_TESTS_FILE = "expected_tests.json"
+
+# --------------------------------------------------------------------------- the official rule
+# Which files of the official workspace come from the fixture, whatever the agent did. Two kinds:
+#
+# * HARNESS paths always come from the fixture: the agent's edits, additions and deletions there
+#   are discarded. They decide how the tests run, not what the code does.
+# * NEW-ONLY paths cannot be added by the agent (its new file there is dropped), but the agent's
+#   edits to the fixture's own files there are kept: modules that would shadow the test runner or
+#   the standard library at an import root, and files the runner would collect as tests.
+
+#: Test configuration, runner configuration and build-tool test targets (any depth, any language).
+TEST_CONFIG_GLOBS: tuple[str, ...] = (
+    # pytest / tox / nox
+    "**/conftest.py", "**/pytest.ini", "**/.pytest.ini", "**/pytest.toml", "**/.pytest.toml",
+    "**/tox.ini", "**/setup.cfg", "**/pyproject.toml", "**/noxfile.py",
+    # node: package.json (scripts, "type", imports), npm/yarn rc (node-options), runner configs
+    "**/package.json", "**/.npmrc", "**/.yarnrc", "**/.yarnrc.yml", "**/jest.config.*",
+    "**/vitest.config.*", "**/vitest.workspace.*", "**/vite.config.*", "**/.mocharc*",
+    "**/babel.config.*", "**/.babelrc*", "**/ava.config.*", "**/.taprc",
+    # make
+    "**/Makefile", "**/makefile", "**/GNUmakefile", "**/*.mk",
+)
+#: Files the interpreter loads by itself, and caches/metadata it trusts.
+INTERPRETER_HOOK_GLOBS: tuple[str, ...] = (
+    "**/sitecustomize.*", "**/usercustomize.*", "**/sitecustomize/**", "**/usercustomize/**",
+    "**/*.pth", "**/*.pyc", "**/*.pyo", "**/__pycache__/**", "**/*.dist-info/**",
+    "**/*.egg-info/**", "**/*.egg-link", "**/node_modules/**", "**/.pytest_cache/**",
+)
+#: Modules of the test runner (and of the interpreter's start-up) an agent could shadow.
+RUNNER_MODULES = frozenset({
+    "pytest", "_pytest", "pluggy", "iniconfig", "packaging", "py", "exceptiongroup", "tomli",
+    "colorama", "pygments", "setuptools", "pkg_resources", "_distutils_hack", "pip",
+    "importlib_metadata", "zipp", "typing_extensions", "sitecustomize", "usercustomize",
+})
+#: What the runner collects as a test file by default (an agent's new one is not collected).
+TEST_FILE_GLOBS: dict[str, tuple[str, ...]] = {
+    "python": ("**/test*.py", "**/*_test.py"),
+    "javascript": tuple(
+        f"**/{stem}.{ext}" for ext in ("js", "mjs", "cjs")
+        for stem in ("*.test", "*-test", "*_test", "test-*", "test", "*.spec")
+    ) + ("**/test/**",),
+}
 
 
 class FixtureError(ValueError):
@@ -63,6 +117,15 @@ class Fixture:
     agent_timeout_s: float = DEFAULT_AGENT_TIMEOUT_S
     tags: tuple[str, ...] = ()
     source: str = ""  # where it was loaded from, for error messages
+    #: test ids the official command runs (recorded by validation); None = not recorded
+    expected_tests: tuple[str, ...] | None = None
+    #: test ids it runs on repo/ as given (recorded with expected_tests, checked by validation)
+    expected_as_given: tuple[str, ...] | None = None
+    #: globs also taken from the fixture in the official run (task.toml [official] from_fixture)
+    official_from_fixture: tuple[str, ...] = ()
+    #: globs the agent may change although the built-in rule takes them from the fixture
+    #: (task.toml [official] from_agent; never protected files nor hidden checks)
+    official_from_agent: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -79,6 +142,107 @@ class Fixture:
     def protected_files(self) -> list[str]:
         """Protected paths present in repo/ (the checks the model must not weaken)."""
         return sorted(p for p in self.files if self.is_protected(p))
+
+    # ------------------------------------------------------------------ the official rule
+
+    @cached_property
+    def _official(self) -> _OfficialRule:
+        return _OfficialRule.build(self)
+
+    def official_source(self, path: str) -> str | None:
+        """Why ``path`` comes from the fixture in the official run, or None if from the agent.
+
+        The answer is a short reason ("protected check", "test configuration", …). For a path
+        the fixture does not have, a non-None answer means the agent's new file is dropped.
+        """
+        return self._official.source(path.replace("\\", "/").removeprefix("./"), self.files)
+
+
+def _any_re(globs: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in globs) or "(?!)")
+
+
+@dataclass(frozen=True)
+class _OfficialRule:
+    """The compiled official-workspace rule of one fixture (see TEST_CONFIG_GLOBS above)."""
+
+    harness: tuple[tuple[str, re.Pattern[str]], ...]
+    agent: re.Pattern[str]
+    new_only: tuple[tuple[str, re.Pattern[str]], ...]
+    command_files: frozenset[str]
+    import_roots: tuple[str, ...]  # "" for the workspace root, else "dir/"
+    shadow: frozenset[str]
+
+    @classmethod
+    def build(cls, f: Fixture) -> _OfficialRule:
+        harness = (
+            ("protected check", f._protected_re),
+            ("hidden check", re.compile("|".join(re.escape(p) for p in f.checks) or "(?!)")),
+            ("declared in task.toml [official] from_fixture", _any_re(f.official_from_fixture)),
+            ("test configuration", _any_re(TEST_CONFIG_GLOBS)),
+            ("interpreter hook or cache", _any_re(INTERPRETER_HOOK_GLOBS)),
+        )
+        new_only = (("test file the runner would collect",
+                     _any_re(TEST_FILE_GLOBS.get(f.language, ()))),)
+        command_files = frozenset(_command_files(f.test_command))
+        roots = {""}
+        shadow: frozenset[str] = frozenset()
+        if f.language == "python":
+            # pytest puts each test file's first folder without __init__.py on sys.path
+            for p in list(f.files) + list(f.checks):
+                if f.is_protected(p) or p in f.checks:
+                    roots.add(_import_root(p, f.files))
+            shadow = frozenset(sys.stdlib_module_names) | RUNNER_MODULES
+        return cls(harness=harness, agent=_any_re(f.official_from_agent), new_only=new_only,
+                   command_files=command_files, import_roots=tuple(sorted(roots)),
+                   shadow=shadow)
+
+    def source(self, path: str, fixture_files: Mapping[str, bytes]) -> str | None:
+        for why, rx in self.harness[:2]:  # the checks themselves can never be narrowed
+            if rx.fullmatch(path):
+                return why
+        if self.agent.fullmatch(path):
+            return None
+        if path in self.command_files:
+            return "named in the test command"
+        for why, rx in self.harness[2:]:
+            if rx.fullmatch(path):
+                return why
+        if path in fixture_files:
+            return None
+        for why, rx in self.new_only:
+            if rx.fullmatch(path):
+                return why
+        for root in self.import_roots:
+            if root and not path.startswith(root):
+                continue
+            top = path[len(root):].split("/", 1)[0]
+            if top.split(".", 1)[0] in self.shadow:
+                return "would shadow the test runner or the standard library"
+        return None
+
+
+def _import_root(test_file: str, files: Mapping[str, bytes]) -> str:
+    """The folder pytest's default import mode puts on sys.path for ``test_file``."""
+    parts = test_file.split("/")[:-1]
+    while parts and "/".join(parts) + "/__init__.py" in files:
+        parts.pop()
+    return "/".join(parts) + "/" if parts else ""
+
+
+def _command_files(command: str) -> list[str]:
+    """Relative file paths named in the test command (``bash run_tests.sh``, ``./check``)."""
+    try:
+        tokens = shlex.split(command)
+    except ValueError:
+        tokens = command.split()
+    out = []
+    for tok in tokens:
+        if tok.startswith("-") or "=" in tok or tok.startswith("/"):
+            continue
+        if "/" in tok or re.search(r"\.(?:sh|py|js|mjs|cjs|bash)$", tok):
+            out.append(tok.removeprefix("./"))
+    return out
 
 
 def glob_to_regex(glob: str) -> str:
@@ -107,8 +271,60 @@ def glob_to_regex(glob: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 _REQUIRED = ("id", "instruction", "language", "test_command", "outcome")
-_OPTIONAL = ("reason", "protected", "limits", "tags", "description")
+_OPTIONAL = ("reason", "protected", "limits", "tags", "description", "official")
 _LIMIT_KEYS = ("test_timeout", "agent_timeout")
+_OFFICIAL_KEYS = ("from_fixture", "from_agent")
+
+
+@dataclass(frozen=True)
+class ExpectedTests:
+    """The recorded ``expected_tests.json``: what the official command runs."""
+
+    test_command: str
+    tests: tuple[str, ...]  # with the reference solution (or as given when there is none)
+    as_given: tuple[str, ...]  # on repo/ as given (with hidden checks)
+
+
+def load_expected_tests(path: Path) -> ExpectedTests | None:
+    """Read ``expected_tests.json``; None when the file does not exist. Raises FixtureError."""
+    if not path.is_file():
+        return None
+    where = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FixtureError(where, None, f"not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FixtureError(where, None, "expected a JSON object with test_command and tests")
+    command = data.get("test_command")
+    if not isinstance(command, str) or not command.strip():
+        raise FixtureError(where, "test_command", f"expected a non-empty string; got "
+                           f"{command!r}")
+    lists = {}
+    for key in ("tests", "as_given"):
+        value = data.get(key, [] if key == "as_given" else None)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise FixtureError(where, key, f"expected a list of test ids (strings); got "
+                               f"{value!r}")
+        lists[key] = tuple(value)
+    return ExpectedTests(command, lists["tests"], lists["as_given"])
+
+
+def write_expected_tests(folder: Path, record: ExpectedTests) -> bool:
+    """Write ``folder/expected_tests.json``; False (nothing written) when unchanged."""
+    text = json.dumps({
+        "about": "Test ids the official test command runs; written by `evalkit tasks validate "
+                 "--record`, checked by `evalkit tasks validate`. An official run passes only "
+                 "if every id in `tests` ran and passed.",
+        "test_command": record.test_command,
+        "tests": sorted(record.tests),
+        "as_given": sorted(record.as_given),
+    }, indent=2, ensure_ascii=False) + "\n"
+    path = Path(folder) / EXPECTED_TESTS_FILE
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
@@ -145,6 +361,8 @@ def load_fixture(path: str | Path, suite: str | None = None) -> Fixture:
         files=read_tree(repo),
         solution=read_tree(folder / "solution"),
         checks=read_tree(folder / "checks"),
+        expected=load_expected_tests(folder / EXPECTED_TESTS_FILE),
+        expected_where=str(folder / EXPECTED_TESTS_FILE),
     )
 
 
@@ -156,8 +374,14 @@ def fixture_from_mapping(
     files: Mapping[str, bytes],
     solution: Mapping[str, bytes] | None = None,
     checks: Mapping[str, bytes] | None = None,
+    expected: ExpectedTests | None = None,
+    expected_where: str | None = None,
 ) -> Fixture:
-    """Check a parsed task.toml and build the Fixture; every problem names its field."""
+    """Check a parsed task.toml and build the Fixture; every problem names its field.
+
+    ``expected`` is the recorded expected_tests.json (``expected_where`` names it in errors);
+    a record made for another test command is refused, so a stale record never decides a run.
+    """
     unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
     if unknown:
         allowed = ", ".join(_REQUIRED + _OPTIONAL)
@@ -188,6 +412,21 @@ def fixture_from_mapping(
     if bad:
         raise FixtureError(where, f"limits.{bad[0]}",
                            f"unknown key; allowed: {', '.join(_LIMIT_KEYS)}")
+    official = data.get("official", {})
+    if not isinstance(official, dict):
+        raise FixtureError(where, "official", "expected a table like [official] "
+                           "from_agent = [\"pyproject.toml\"]")
+    bad = sorted(set(official) - set(_OFFICIAL_KEYS))
+    if bad:
+        raise FixtureError(where, f"official.{bad[0]}",
+                           f"unknown key; allowed: {', '.join(_OFFICIAL_KEYS)}")
+    from_fixture = _string_list(official, "from_fixture", where, prefix="official.")
+    from_agent = _string_list(official, "from_agent", where, prefix="official.")
+    test_command = _string(data, "test_command", where)
+    if expected is not None and expected.test_command != test_command:
+        raise FixtureError(expected_where or where, "test_command",
+                           f"recorded for {expected.test_command!r} but task.toml runs "
+                           f"{test_command!r}; re-record with `evalkit tasks validate --record`")
     if not files:
         raise FixtureError(where, None, "repo/ is empty; expected the starting files")
     if outcome == "solvable" and not solution:
@@ -198,7 +437,7 @@ def fixture_from_mapping(
         suite=suite,
         instruction=_string(data, "instruction", where).strip(),
         language=language,
-        test_command=_string(data, "test_command", where),
+        test_command=test_command,
         outcome=outcome,
         reason=reason,
         protected=tuple(protected),
@@ -209,6 +448,10 @@ def fixture_from_mapping(
         agent_timeout_s=_seconds(limits, "agent_timeout", DEFAULT_AGENT_TIMEOUT_S, where),
         tags=tuple(tags),
         source=where,
+        expected_tests=expected.tests if expected is not None else None,
+        expected_as_given=expected.as_given if expected is not None else None,
+        official_from_fixture=tuple(from_fixture),
+        official_from_agent=tuple(from_agent),
     )
 
 
@@ -227,10 +470,11 @@ def _choice(data: Mapping[str, Any], key: str, allowed: Iterable[str], where: st
     return value
 
 
-def _string_list(data: Mapping[str, Any], key: str, where: str) -> list[str]:
+def _string_list(data: Mapping[str, Any], key: str, where: str, prefix: str = "") -> list[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise FixtureError(where, key, f"expected a list of non-empty strings; got {value!r}")
+        raise FixtureError(where, prefix + key,
+                           f"expected a list of non-empty strings; got {value!r}")
     return list(value)
 
 

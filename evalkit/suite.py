@@ -13,7 +13,7 @@ Dataset schema (one row per fixture; version in ``SUITE_SCHEMA_VERSION``):
 =================  ===========================================================================
 column             content
 =================  ===========================================================================
-schema_version     int, currently 1
+schema_version     int, currently 2 (1 is still read: no expected tests, no [official])
 id, suite          str
 instruction        str
 language           str (python | javascript)
@@ -27,6 +27,10 @@ agent_timeout_s    float
 files              list of {path: str, content: binary} -- repo/
 solution           list of {path: str, content: binary} -- solution/ overlay
 checks             list of {path: str, content: binary} -- hidden checks/
+expected_tests     list[str] or null -- expected_tests.json ``tests`` (null: not recorded)
+expected_as_given  list[str] or null -- expected_tests.json ``as_given``
+official_from_fixture  list[str] -- task.toml [official] from_fixture
+official_from_agent    list[str] -- task.toml [official] from_agent
 =================  ===========================================================================
 
 File contents are stored as raw bytes, so a round trip is exact (binary files, line endings,
@@ -42,9 +46,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from evalkit.fixture import Fixture, FixtureError, fixture_from_mapping, load_fixture
+from evalkit.fixture import (
+    ExpectedTests,
+    Fixture,
+    FixtureError,
+    fixture_from_mapping,
+    load_fixture,
+)
 
-SUITE_SCHEMA_VERSION = 1
+SUITE_SCHEMA_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 _FIXTURE_FIELDS = ("id", "suite", "instruction", "language", "test_command", "outcome",
                    "reason", "protected", "tags", "test_timeout_s", "agent_timeout_s")
 
@@ -193,15 +204,21 @@ def fixture_to_row(f: Fixture) -> dict[str, Any]:
     row["files"] = _files_to_rows(f.files)
     row["solution"] = _files_to_rows(f.solution)
     row["checks"] = _files_to_rows(f.checks)
+    row["expected_tests"] = list(f.expected_tests) if f.expected_tests is not None else None
+    row["expected_as_given"] = (list(f.expected_as_given) if f.expected_as_given is not None
+                                else None)
+    row["official_from_fixture"] = list(f.official_from_fixture)
+    row["official_from_agent"] = list(f.official_from_agent)
     return row
 
 
 def fixture_from_row(row: Mapping[str, Any], where: str) -> Fixture:
     """Rebuild a Fixture from a dataset row, with the same checks as task.toml loading."""
     version = row.get("schema_version")
-    if version != SUITE_SCHEMA_VERSION:
+    if version not in _READABLE_VERSIONS:
         raise FixtureError(where, "schema_version",
-                           f"expected {SUITE_SCHEMA_VERSION}; got {version!r}")
+                           f"expected one of {', '.join(map(str, _READABLE_VERSIONS))}; "
+                           f"got {version!r}")
     for key in ("id", "suite", "files"):
         if row.get(key) is None:
             raise FixtureError(where, key, "missing; this column is required")
@@ -218,12 +235,29 @@ def fixture_from_row(row: Mapping[str, Any], where: str) -> Fixture:
     data["limits"] = {"test_timeout": row.get("test_timeout_s"),
                       "agent_timeout": row.get("agent_timeout_s")}
     data["limits"] = {k: v for k, v in data["limits"].items() if v is not None}
+    official = {k: list(row[f"official_{k}"]) for k in ("from_fixture", "from_agent")
+                if row.get(f"official_{k}")}
+    if official:
+        data["official"] = official
+    expected = None
+    if row.get("expected_tests") is not None:
+        expected = ExpectedTests(
+            test_command=str(row.get("test_command")),
+            tests=_id_list(row["expected_tests"], where, "expected_tests"),
+            as_given=_id_list(row.get("expected_as_given") or [], where, "expected_as_given"))
     return fixture_from_mapping(
         data, where=where, suite=str(row["suite"]),
         files=_rows_to_files(row.get("files"), where, "files"),
         solution=_rows_to_files(row.get("solution"), where, "solution"),
         checks=_rows_to_files(row.get("checks"), where, "checks"),
+        expected=expected, expected_where=where,
     )
+
+
+def _id_list(value: Any, where: str, column: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise FixtureError(where, column, f"expected a list of test ids; got {value!r}")
+    return tuple(value)
 
 
 def _load_dataset(path: Path) -> SuiteLoad:
@@ -287,6 +321,10 @@ def export_suite(fixtures: Iterable[Fixture], dest: str | Path) -> Path:
         "files": file_type,
         "solution": file_type,
         "checks": file_type,
+        "expected_tests": datasets.Sequence(datasets.Value("string")),
+        "expected_as_given": datasets.Sequence(datasets.Value("string")),
+        "official_from_fixture": datasets.Sequence(datasets.Value("string")),
+        "official_from_agent": datasets.Sequence(datasets.Value("string")),
     })
     ds = datasets.Dataset.from_list(rows, features=features)
     dest = Path(dest)

@@ -1,8 +1,11 @@
 """Test results from JUnit XML, or from the summary lines a test runner prints.
 
 JUnit XML is preferred (per-test statuses); pytest writes it with ``--junitxml=PATH`` and node 20
-with ``--test-reporter=junit --test-reporter-destination=PATH``. When no report exists (the run
-crashed, the command is custom), ``parse_summary`` reads the runner's own summary lines.
+with ``--test-reporter=junit --test-reporter-destination=PATH``. Without a report, node's TAP
+(its default output when not on a terminal, e.g. under ``npm test``) still gives per-test
+statuses (``parse_tap``), with the same ids as node's JUnit (``describe > test``). Only then
+does ``parse_summary`` read the runner's summary lines (counts, no ids: not enough to check
+that the expected tests ran).
 
 Summary parsers are plain callables ``(output: str) -> TestCounts | None`` kept by name in
 ``SUMMARY_PARSERS``; ``register_parser`` adds one (tried before the built-ins) so users can
@@ -109,6 +112,68 @@ def _int(value: str | None) -> int:
         return 0
 
 
+# --------------------------------------------------------------------------- TAP
+
+_TAP_LINE = re.compile(
+    r"^(?P<indent> *)(?P<ok>not ok|ok)\b(?: +\d+)?(?: +-)?(?: +(?P<name>.*?))?"
+    r"(?: +# *(?P<directive>SKIP|TODO)\b.*)?$", re.I)
+
+
+def parse_tap(output: str) -> TestCounts | None:
+    """Per-test statuses from TAP 13 as node --test prints it (subtests indented 4 spaces).
+
+    A test line whose subtests precede it is a suite: its leaf tests get ids ``suite > test``,
+    as in node's JUnit report. YAML diagnostic blocks (``---`` … ``...``) are skipped, so a
+    failure message that happens to read ``ok 1 - x`` is not a result. None when no test line.
+    """
+    pending: dict[int, list[tuple[str, str]]] = {}
+    yaml_end: str | None = None
+    found = False
+    for raw in output.splitlines():
+        line = raw.rstrip("\r")
+        if yaml_end is not None:
+            if line == yaml_end:
+                yaml_end = None
+            continue
+        stripped = line.lstrip(" ")
+        if stripped == "---":
+            yaml_end = line[: len(line) - len(stripped)] + "..."
+            continue
+        m = _TAP_LINE.match(line)
+        if not m:
+            continue
+        found = True
+        depth = len(m.group("indent")) // 4
+        name = (m.group("name") or "").replace("\\#", "#").replace("\\\\", "\\") or "?"
+        directive = (m.group("directive") or "").upper()
+        if directive:
+            status = "skipped"
+        else:
+            status = "failed" if m.group("ok").lower() == "not ok" else "passed"
+        children = pending.pop(depth + 1, [])
+        # anything deeper still pending belonged to a suite whose line never came
+        for d in sorted(k for k in pending if k > depth):
+            children += pending.pop(d)
+        level = pending.setdefault(depth, [])
+        if children:
+            level.extend((f"{name} > {cid}", st) for cid, st in children)
+        else:
+            level.append((name, status))
+    if not found:
+        return None
+    tests: dict[str, str] = {}
+    for d in sorted(pending):
+        for tid, st in pending[d]:
+            key, n = tid, 2
+            while key in tests:
+                key = f"{tid} #{n}"
+                n += 1
+            tests[key] = st
+    c = {k: sum(1 for v in tests.values() if v == k) for k in ("passed", "failed", "skipped")}
+    return TestCounts(passed=c["passed"], failed=c["failed"], errors=0, skipped=c["skipped"],
+                      tests=tests, source="tap")
+
+
 # --------------------------------------------------------------------------- summaries
 
 _PYTEST_LINE = re.compile(
@@ -213,7 +278,8 @@ def parse_summary(output: str, parsers: list[str] | None = None) -> TestCounts:
 
 
 def parse_test_output(output: str, junit_xml: str | bytes | None = None) -> TestCounts:
-    """JUnit when a usable report exists, else the summary lines of ``output``."""
+    """JUnit when a usable report exists, else node's TAP, else the summary lines."""
+    counts = None
     if junit_xml:
         try:
             counts = parse_junit(junit_xml)
@@ -221,10 +287,12 @@ def parse_test_output(output: str, junit_xml: str | bytes | None = None) -> Test
             counts = None
         if counts is not None and counts.total > 0:
             return counts
-        summary = parse_summary(output)
-        if summary.source != "none":
-            return summary
-        if counts is not None:
-            return counts
+    tap = parse_tap(output)
+    if tap is not None and tap.total > 0:
+        return tap
+    summary = parse_summary(output)
+    if summary.source != "none":
         return summary
-    return parse_summary(output)
+    if counts is not None:
+        return counts
+    return summary

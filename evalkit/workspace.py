@@ -3,13 +3,14 @@
 The workspace is written to by untrusted code, so everything here treats it as hostile:
 symlinks are never followed (a link to ``/etc/passwd`` is reported as a link, and writing a
 protected file over a link, or under a linked directory, replaces the link instead of writing
-through it), and the official run restores protected files and removes added protected-matching
-files (a new ``conftest.py``, a new test file) before running the checks.
+through it), and the official run never runs in it: it runs in a fresh copy holding the
+fixture's pristine test setup plus the agent's changes to its code (see "official run" below).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import os
 import re
@@ -18,7 +19,7 @@ import shutil
 import stat
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -220,19 +221,41 @@ def restore_protected(fixture: Fixture, ws: Path) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- official run
+#
+# The official run judges the agent's work, never its test setup. It runs in a fresh directory
+# built from the fixture's pristine files plus the agent's changes to paths the rule of
+# ``Fixture.official_source`` leaves to the agent (SWE-bench style: apply the model's changes,
+# reset the test files). Test files, hidden checks, conftest.py, pytest/tox/pyproject/package.json
+# configuration, sitecustomize/.pth hooks, caches and runner-shadowing modules come from the
+# fixture (or not at all); the agent's symlinks are not copied. The environment turns off the
+# hooks a runner would otherwise honour. Then the run passes only if every expected test (recorded
+# by validation) ran and passed, and never on exit 0 alone.
+
+#: Extra environment of the official run: no plugin autoload, no user site, no start-up files.
+OFFICIAL_ENV: dict[str, str] = {
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    "PYTEST_PLUGINS": "",
+    "PYTHONNOUSERSITE": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONSTARTUP": "",
+    "NODE_OPTIONS": "",
+}
+#: How many test ids an Outcome.reason names before "(+N more)".
+REASON_IDS = 5
 
 _NODE_TEST = re.compile(r"\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+--test\b")
 
 
-def junit_command(command: str, junit_path: str) -> tuple[str, dict[str, str]]:
+def junit_command(command: str, junit_path: str, *, language: str | None = None,
+                  ) -> tuple[str, dict[str, str]]:
     """The test command with a JUnit report requested, plus env vars to set.
 
-    pytest: ``--junitxml`` through ``PYTEST_ADDOPTS`` (reaches pytest however it is invoked).
-    node: ``--test-reporter=junit`` to the file and ``spec`` to stdout, inserted after
-    ``node --test``.
+    pytest: ``--junitxml`` through ``PYTEST_ADDOPTS`` (reaches pytest however it is invoked,
+    also from a Makefile; set for every Python fixture). node: ``--test-reporter=junit`` to the
+    file and ``spec`` to stdout, inserted after ``node --test``.
     """
     env: dict[str, str] = {}
-    if "pytest" in command:
+    if "pytest" in command or language == "python":
         env["PYTEST_ADDOPTS"] = f"--junitxml={shlex.quote(junit_path)} -p no:cacheprovider"
     if _NODE_TEST.search(command) and "--test-reporter" not in command:
         flags = (f" --test-reporter=spec --test-reporter-destination=stdout"
@@ -241,15 +264,71 @@ def junit_command(command: str, junit_path: str) -> tuple[str, dict[str, str]]:
     return command, env
 
 
-def _prepare_official(fixture: Fixture, ws: Path, with_checks: bool = True,
-                      ) -> tuple[str, dict[str, str], Path]:
-    restore_protected(fixture, ws)
+def official_plan(fixture: Fixture, ws: Path, *, with_checks: bool = True,
+                  ) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
+    """The official workspace's files, and the agent's changes it leaves out (path, why).
+
+    Paths the rule gives to the agent take the agent's version (added, edited, or absent when
+    deleted); every other path takes the fixture's. Symlinks are never copied.
+    """
+    agent = read_workspace(ws)
+    files: dict[str, bytes] = {}
+    discarded: list[tuple[str, str]] = []
+    for path, data in agent.items():
+        why = fixture.official_source(path)
+        if why is None and isinstance(data, Link):
+            why = "symlink (the official run copies regular files only)"
+        if why is not None:
+            if fixture.files.get(path) != data:
+                discarded.append((path, why))
+            continue
+        files[path] = data
+    for path, data in fixture.files.items():
+        why = fixture.official_source(path)
+        if why is not None:
+            files[path] = data
+            if path not in agent:
+                discarded.append((path, why + " (deleted)"))
     if with_checks:
-        for rel, data in sorted(fixture.checks.items()):
-            safe_write(ws, rel, data)
-    junit = Path(ws) / f"{JUNIT_PREFIX}{uuid.uuid4().hex[:12]}.xml"
-    command, env = junit_command(fixture.test_command, str(junit))
-    return command, env, junit
+        files.update(fixture.checks)
+    return files, tuple(sorted(discarded))
+
+
+def discarded_changes(fixture: Fixture, ws: Path) -> tuple[tuple[str, str], ...]:
+    """The agent's changes the official run ignores, as (path, why): evidence for gaming flags
+    ("test configuration" changed, a "would shadow the test runner" module added, …)."""
+    return official_plan(fixture, ws)[1]
+
+
+def build_official_workspace(fixture: Fixture, ws: Path, dest: Path, *,
+                             with_checks: bool = True) -> Path:
+    """Write the official workspace for the agent's ``ws`` into the new folder ``dest``."""
+    files, _ = official_plan(fixture, ws, with_checks=with_checks)
+    dest = Path(dest)
+    dest.mkdir(parents=True)
+    harness = {p for p in files if fixture.official_source(p) is not None or p in fixture.checks}
+    # the agent's files first, the fixture's after: a fixture path always wins a file/folder clash
+    for path in sorted(files, key=lambda p: (p in harness, p)):
+        safe_write(dest, path, files[path])
+    return dest
+
+
+@contextlib.contextmanager
+def _official_dir(fixture: Fixture, ws: Path, with_checks: bool, root: Path | None,
+                  ) -> Iterator[tuple[Path, str, dict[str, str], Path]]:
+    base = Path(root) if root is not None else workspace_root()
+    base.mkdir(parents=True, exist_ok=True)
+    holder = Path(tempfile.mkdtemp(prefix="evalkit-official-", dir=base))
+    try:
+        official = build_official_workspace(fixture, ws, holder / "repo",
+                                            with_checks=with_checks)
+        junit = official / f"{JUNIT_PREFIX}{uuid.uuid4().hex[:12]}.xml"
+        command, env = junit_command(fixture.test_command, str(junit),
+                                     language=fixture.language)
+        env = {**OFFICIAL_ENV, "PYTHONPATH": str(official), **env}
+        yield official, command, env, junit
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
 
 
 def _read_junit(junit: Path) -> bytes | None:
@@ -267,52 +346,216 @@ def _read_junit(junit: Path) -> bytes | None:
             os.unlink(junit)
 
 
-def outcome_from_result(result: ExecResult, junit_xml: bytes | None) -> Outcome:
-    """Decide pass/fail: exit 0, no timeout, no failed/errored test, and tests actually ran."""
-    counts = parse_test_output(result.output, junit_xml)
+def _name_ids(ids: Sequence[str], limit: int = REASON_IDS) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" (+{len(ids) - limit} more)" if len(ids) > limit else "")
+
+
+def _relative_ids(counts: TestCounts, ws: Path | None) -> TestCounts:
+    """Test ids without the official workspace's absolute path (node names a file that failed
+    to load by its path), so ids are the same from run to run."""
+    if ws is None or not counts.tests:
+        return counts
+    prefixes = [f"{ws}/", f"{Path(ws).resolve()}/"]
+
+    def rel(tid: str) -> str:
+        for p in prefixes:
+            tid = tid.replace(p, "")
+        return tid
+    return dataclasses.replace(counts, tests={rel(t): s for t, s in counts.tests.items()})
+
+
+def outcome_from_result(result: ExecResult, junit_xml: bytes | None,
+                        expected: Sequence[str] | None = None, *,
+                        workspace: Path | None = None) -> Outcome:
+    """Decide pass/fail from the run's evidence; ``reason`` says why a run is not a pass.
+
+    A pass needs exit 0, no timeout, parsable results with no failed or errored test, and then
+    either every ``expected`` test id ran and passed, or (nothing recorded) at least one test
+    passed. Exit 0 with nothing parsable is never a pass.
+    """
+    counts = _relative_ids(parse_test_output(result.output, junit_xml), workspace)
     failing = tuple(sorted(t for t, s in counts.tests.items() if s in ("failed", "error")))
-    ran_tests = counts.source == "none" or counts.passed > 0
-    passed = (
-        result.exit_code == 0
-        and not result.timed_out
-        and counts.failed == 0
-        and counts.errors == 0
-        and ran_tests
-    )
+    missing: tuple[str, ...] = ()
+    reasons: list[str] = []
+    has_results = counts.source != "none" and counts.total > 0
+    if result.timed_out:
+        reasons.append(f"timed out after {result.duration_s:.0f}s")
+    if not has_results:
+        if counts.source != "none":
+            reasons.append("no tests ran")
+        elif result.exit_code == 0:
+            reasons.append("exit 0 but no parsable test results: not a pass without evidence")
+        else:
+            reasons.append(f"exit {result.exit_code} and no parsable test results")
+    else:
+        bad = counts.failed + counts.errors
+        if bad:
+            what = ", ".join(f"{n} {w}" for n, w in ((counts.failed, "failed"),
+                                                       (counts.errors, "errors")) if n)
+            reasons.append(f"{what}" + (f": {_name_ids(failing)}" if failing else ""))
+        if expected:
+            if not counts.tests:
+                reasons.append(f"only summary counts, no per-test results to check the "
+                               f"{len(expected)} expected tests against")
+            else:
+                missing = tuple(t for t in expected
+                                if counts.tests.get(t) not in ("passed", "failed", "error"))
+                if missing:
+                    skipped = {t for t in missing if counts.tests.get(t) == "skipped"}
+                    named = [t + (" (skipped)" if t in skipped else "") for t in missing]
+                    noun = "test" if len(missing) == 1 else "tests"
+                    reasons.append(f"{len(missing)} expected {noun} did not run: "
+                                   f"{_name_ids(named)}")
+        elif counts.passed == 0:
+            reasons.append("no test passed")
+        if result.exit_code != 0 and not result.timed_out and not bad:
+            reasons.append(f"exit {result.exit_code}")
     return Outcome(
-        passed=passed,
+        passed=not reasons,
         exit_code=result.exit_code,
         counts=counts if counts.source != "none" else None,
         failing_tests=failing,
         output_tail=result.output[-OUTPUT_TAIL_CHARS:],
         timed_out=result.timed_out,
         duration_s=result.duration_s,
+        reason="; ".join(reasons),
+        expected_missing=missing,
     )
 
 
-def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
-                  with_checks: bool = True) -> Outcome:
-    """Restore protected files, overlay hidden checks, run the test command, parse results.
+# --------------------------------------------------------------------------- environment
 
-    ``with_checks=False`` skips the checks/ overlay (validation: "is anything runnable here?").
-    """
-    command, env, junit = _prepare_official(fixture, ws, with_checks)
+_ENV_SIGNS = re.compile(
+    r"command not found|: not found|No such file or directory|cannot execute|Permission denied"
+    r"|No module named '?(?:pytest|_pytest|pluggy|iniconfig)\b|^bwrap: |^setpriv: "
+    r"|evalkit-sandbox|Cannot find module|ERR_MODULE_NOT_FOUND",
+    re.M,
+)
+
+
+def _environment_suspect(result: ExecResult, outcome: Outcome) -> bool:
+    """Could this failure be the environment's? (Only then is the runner probed.)"""
+    if outcome.passed or result.timed_out or (outcome.counts and outcome.counts.total):
+        return False
+    return result.exit_code in (125, 126, 127) or bool(_ENV_SIGNS.search(result.output))
+
+
+def probe_command(test_command: str) -> str | None:
+    """A command that checks the test runner itself works (no tests, no agent code)."""
     try:
-        result = sandbox.run(command, Path(ws), timeout=fixture.test_timeout_s, env=env)
-    finally:
-        junit_xml = _read_junit(junit)
-    return outcome_from_result(result, junit_xml)
+        tokens = shlex.split(test_command)
+    except ValueError:
+        tokens = test_command.split()
+    while tokens and (re.fullmatch(r"[A-Za-z_]\w*=.*", tokens[0]) or tokens[0] == "env"):
+        tokens.pop(0)
+    if not tokens:
+        return None
+    prog = tokens[0]
+    q = shlex.quote
+    steps = [f"command -v {q(prog)} >/dev/null || {{ echo {q(prog + ': command not found')}; "
+             f"exit 127; }}"]
+    name = os.path.basename(prog)
+    if "pytest" in test_command:
+        python = prog if re.fullmatch(r"python[\d.]*", name) else "python"
+        steps.append(f"{q(python)} -c 'import pytest'")
+    if name in ("node", "npm", "npx", "yarn", "pnpm"):
+        steps.append("node --version >/dev/null")
+    return " && ".join(steps)
+
+
+def _probe_verdict(result: ExecResult, command: str) -> str | None:
+    if result.exit_code == 0 and not result.timed_out:
+        return None
+    tail = " ".join(result.output.strip().split())[-300:] or f"exit {result.exit_code}"
+    return (f"the test runner does not work in the sandbox: `{command}` fails in the pristine "
+            f"fixture too ({tail})")
+
+
+@contextlib.contextmanager
+def _probe_dir(fixture: Fixture, root: Path | None) -> Iterator[Path]:
+    with temp_workspace(fixture, root=root, checks=True) as ws:
+        yield ws
+
+
+def _refused(exc: BaseException) -> Outcome:
+    why = f"the sandbox refused to run the tests: {type(exc).__name__}: {exc}"
+    return Outcome(passed=False, exit_code=None, reason=f"environment: {why}",
+                   environment_error=why)
+
+
+def _with_environment(outcome: Outcome, why: str) -> Outcome:
+    return dataclasses.replace(outcome, passed=False, environment_error=why,
+                               reason=f"environment: {why}; {outcome.reason}".rstrip("; "))
+
+
+def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
+                 with_checks: bool = True, root: Path | None = None) -> Outcome:
+    """Run the fixture's test command on the agent's work in a fresh official workspace.
+
+    ``ws`` (the agent's workspace) is only read. ``with_checks=False`` skips the checks/
+    overlay (validation: "is anything runnable here?"). An environmental failure (runner
+    missing, the test framework not importing, the sandbox refusing) sets
+    ``Outcome.environment_error``: a harness error, never a model failure.
+    """
+    from evalkit.sandbox import SandboxError
+
+    try:
+        with _official_dir(fixture, ws, with_checks, root) as (official, command, env, junit):
+            try:
+                result = sandbox.run(command, official, timeout=fixture.test_timeout_s, env=env)
+            finally:
+                junit_xml = _read_junit(junit)
+            outcome = outcome_from_result(result, junit_xml, fixture.expected_tests,
+                                          workspace=official)
+        if _environment_suspect(result, outcome):
+            probe = probe_command(fixture.test_command)
+            if probe:
+                with _probe_dir(fixture, root) as pdir:
+                    why = _probe_verdict(sandbox.run(probe, pdir, timeout=30,
+                                                     env=dict(OFFICIAL_ENV)), probe)
+                if why:
+                    outcome = _with_environment(outcome, why)
+        return outcome
+    except (SandboxError, OSError) as exc:
+        return _refused(exc)
 
 
 async def aofficial_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
-                         with_checks: bool = True) -> Outcome:
-    """``official_run`` for the asyncio agent loop."""
-    command, env, junit = _prepare_official(fixture, ws, with_checks)
+                        with_checks: bool = True, root: Path | None = None) -> Outcome:
+    """``official_run`` for the asyncio agent loop (file work off the event loop)."""
+    import asyncio
+
+    from evalkit.sandbox import SandboxError
+
     try:
-        result = await sandbox.arun(command, Path(ws), timeout=fixture.test_timeout_s, env=env)
-    finally:
-        junit_xml = _read_junit(junit)
-    return outcome_from_result(result, junit_xml)
+        cm = _official_dir(fixture, ws, with_checks, root)
+        official, command, env, junit = await asyncio.to_thread(cm.__enter__)
+        try:
+            try:
+                result = await sandbox.arun(command, official, timeout=fixture.test_timeout_s,
+                                            env=env)
+            finally:
+                junit_xml = await asyncio.to_thread(_read_junit, junit)
+            outcome = outcome_from_result(result, junit_xml, fixture.expected_tests,
+                                          workspace=official)
+        finally:
+            await asyncio.to_thread(cm.__exit__, None, None, None)
+        if _environment_suspect(result, outcome):
+            probe = probe_command(fixture.test_command)
+            if probe:
+                pcm = _probe_dir(fixture, root)
+                pdir = await asyncio.to_thread(pcm.__enter__)
+                try:
+                    presult = await sandbox.arun(probe, pdir, timeout=30, env=dict(OFFICIAL_ENV))
+                finally:
+                    await asyncio.to_thread(pcm.__exit__, None, None, None)
+                why = _probe_verdict(presult, probe)
+                if why:
+                    outcome = _with_environment(outcome, why)
+        return outcome
+    except (SandboxError, OSError) as exc:
+        return _refused(exc)
 
 
 # --------------------------------------------------------------------------- temp workspaces

@@ -14,6 +14,7 @@ EPILOG = """\
 examples:
   evalkit tasks validate                       # every fixture under tasks/
   evalkit tasks validate tasks/core/slugify-accents tasks/extra --jobs 4
+  evalkit tasks validate --record tasks/core/slugify-accents   # (re)write expected_tests.json
   evalkit tasks list tasks/
   evalkit tasks export tasks/core --to dist/core-dataset     # datasets.save_to_disk
   evalkit tasks validate dist/core-dataset                    # datasets load like folders
@@ -35,6 +36,8 @@ def register(subparsers: Any) -> None:
                        description="solvable: fails as given, passes with its solution; "
                        "impossible: fails as given and with its attempt; already_passing: "
                        "passes as given; unverifiable: no runnable checks in the workspace. "
+                       "Each fixture's expected_tests.json (the test ids its official "
+                       "command runs) is checked against what ran; --record writes it. "
                        "Exits non-zero if any fixture fails validation or does not load.")
     v.add_argument("paths", nargs="*", metavar="PATH",
                    help="fixtures, suites, folders of suites or saved datasets (default tasks/)")
@@ -42,6 +45,9 @@ def register(subparsers: Any) -> None:
                    help="fixtures validated at once (default: CPU count)")
     v.add_argument("--verbose", "-v", action="store_true",
                    help="also print every sandboxed run of each fixture")
+    v.add_argument("--record", action="store_true",
+                   help="write each valid fixture's expected_tests.json (the test ids its "
+                   "official command runs with the reference solution and as given)")
     v.set_defaults(func=validate_main)
 
     ls = sub.add_parser("list", help="list fixtures with their outcome class and language")
@@ -120,8 +126,10 @@ def validate_main(args: argparse.Namespace) -> int:
                 mark = "ok" if run.ok else "WRONG"
                 print(f"      {run.describe()} — expected {run.expected}: {mark}", flush=True)
 
-    results = validate_fixtures(fixtures, sandbox, jobs=args.jobs, on_result=show)
+    results = validate_fixtures(fixtures, sandbox, jobs=args.jobs, on_result=show,
+                                record=args.record)
     elapsed = time.monotonic() - start
+    record_errors = _record(fixtures, results) if args.record else []
 
     classes = Counter(r.outcome_class for r in results)
     reasons = Counter(r.impossible_reason for r in results if r.impossible_reason)
@@ -134,16 +142,46 @@ def validate_main(args: argparse.Namespace) -> int:
     if reasons:
         print("impossible: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
     print("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(languages.items())))
+    unrecorded = [r.key for r in results if r.unrecorded]
+    if unrecorded:
+        print(f"note: {len(unrecorded)} fixture(s) have no expected_tests.json, so their official "
+              f"runs cannot check that the expected tests ran: {', '.join(unrecorded[:5])}"
+              f"{' …' if len(unrecorded) > 5 else ''} (record with --record)")
     if not sandbox.sandboxed:
         print("note: ran WITHOUT the bubblewrap sandbox (EVALKIT_SANDBOX=subprocess or bwrap "
               "missing)")
-    if failed or loaded.errors:
+    if failed or loaded.errors or record_errors:
         for r in failed:
             print(f"invalid: {r.key}: {r.reason}", file=sys.stderr)
         for err in loaded.errors:
             print(f"not loadable: {err}", file=sys.stderr)
+        for msg in record_errors:
+            print(f"not recorded: {msg}", file=sys.stderr)
         return 1
     return 0
+
+
+def _record(fixtures: list, results: list) -> list[str]:
+    """Write expected_tests.json for each valid fixture loaded from a folder; errors back."""
+    from evalkit.fixture import EXPECTED_TESTS_FILE, write_expected_tests
+
+    by_key = {f.key: f for f in fixtures}
+    written, errors = 0, []
+    for r in results:
+        if not r.ok or r.observed is None:
+            continue
+        source = Path(by_key[r.key].source)
+        if source.name != "task.toml" or not source.is_file():
+            errors.append(f"{r.key}: loaded from {by_key[r.key].source}, not a fixture folder; "
+                          f"record in the fixture's folder and export again")
+            continue
+        try:
+            written += write_expected_tests(source.parent, r.observed)
+        except OSError as exc:
+            errors.append(f"{r.key}: cannot write {source.parent / EXPECTED_TESTS_FILE}: {exc}")
+    print(f"recorded expected tests: {written} file(s) written, "
+          f"{sum(r.ok for r in results) - written - len(errors)} unchanged")
+    return errors
 
 
 # --------------------------------------------------------------------------- list
