@@ -16,6 +16,7 @@ Factory = Callable[..., Provider]
 _REGISTRY: dict[str, str | Factory] = {
     "anthropic": "evalkit.providers.anthropic:create",
     "sim": "evalkit.providers.sim:create",
+    "script": "evalkit.providers.script:create",
 }
 
 
