@@ -78,7 +78,7 @@ class Variant:
 
     @property
     def simulated(self) -> bool:
-        return self.model.startswith("sim:")
+        return self.model.startswith(("sim:", "script:"))  # scripted agents are not models
 
     @property
     def label(self) -> str:
