@@ -11,10 +11,10 @@ import argparse
 import importlib
 import sys
 
-from evalkit import __version__
+from evalkit import __version__, exitcodes
 
 #: Command modules under evalkit.commands, in the order --help lists them.
-COMMANDS = ("run", "grade", "stats", "compare", "nightly", "tasks", "merge")
+COMMANDS = ("run", "grade", "stats", "compare", "nightly", "tasks", "merge", "export", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
+        return exitcodes.USAGE
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # stopped before done: the same code as an interrupted run
         print("evalkit: interrupted", file=sys.stderr)
-        return 130
+        return exitcodes.INCOMPLETE
     except BrokenPipeError:
         return 0
 

@@ -111,6 +111,13 @@ def load_tasks(path: str | Path, limit: int | None = None) -> list[Fixture]:
 
     A fixture that fails to load is reported (file, field, what was expected) and skipped; the
     rest of the suite runs. No fixture at all is a RunError."""
+    return load_tasks_reporting(path, limit)[0]
+
+
+def load_tasks_reporting(path: str | Path, limit: int | None = None,
+                         ) -> tuple[list[Fixture], list[str]]:
+    """``load_tasks`` plus the messages of the fixtures it skipped, so that a run can count
+    them in its manifest, its summary and its exit code instead of only warning."""
     from evalkit.suite import load_suite
 
     if not Path(path).exists():
@@ -122,7 +129,7 @@ def load_tasks(path: str | Path, limit: int | None = None) -> list[Fixture]:
     if not fixtures:
         first = f" ({loaded.errors[0]})" if loaded.errors else ""
         raise RunError(f"--tasks {path}: no loadable task fixtures found{first}")
-    return fixtures[:limit] if limit is not None else fixtures
+    return (fixtures[:limit] if limit is not None else fixtures), [str(e) for e in loaded.errors]
 
 
 def git_commit() -> str | None:
@@ -203,6 +210,13 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
         diff = await asyncio.to_thread(workspace.diff, fx, ws)
         async with official_sem or contextlib.nullcontext():
             outcome = await workspace.aofficial_run(fx, ws, sandbox)
+        if outcome.environment_error:
+            # the checks could not run here: a harness error, never graded as a model failure
+            return Sample(**common, status="error", limit=agent.limit,
+                          error=f"environment: {outcome.environment_error}",
+                          final_report=agent.final_report, outcome=outcome, diff=diff,
+                          protected_modified=tuple(sorted(protected)),
+                          duration_s=round(time.monotonic() - t0, 3), finished_at=utcnow())
         sample = Sample(**common, status=agent.status, limit=agent.limit,  # type: ignore[arg-type]
                         final_report=agent.final_report, outcome=outcome, diff=diff,
                         protected_modified=tuple(sorted(protected)),
@@ -235,10 +249,29 @@ class RunResult:
     ran: list[Sample] = field(default_factory=list)  # samples finished by this invocation
     skipped: int = 0  # already present (resume)
     manifest: dict[str, Any] = field(default_factory=dict)
+    fixture_errors: list[str] = field(default_factory=list)  # fixtures that did not load
 
     @property
     def errors(self) -> int:
+        """Samples of this invocation that ended in error."""
         return sum(s.status == "error" for s in self.ran)
+
+    @property
+    def run_errors(self) -> int:
+        """Samples of the whole run (the last line per id) that ended in error."""
+        return int((self.manifest.get("counts") or {}).get("error") or 0)
+
+    @property
+    def exit_code(self) -> int:
+        """INCOMPLETE when samples are missing, ERRORS when samples errored or fixtures were
+        skipped (the numbers exclude them), else OK."""
+        from evalkit import exitcodes
+
+        if self.status != "complete":
+            return exitcodes.INCOMPLETE
+        if self.run_errors or self.fixture_errors:
+            return exitcodes.ERRORS
+        return exitcodes.OK
 
 
 def _as_variants(variants: Iterable[Variant | str]) -> list[Variant]:
@@ -289,18 +322,24 @@ async def arun_samples(
     announce: bool = False,
     retry_errors: bool = False,
     handle_signals: bool = False,
+    preflight: bool = True,
 ) -> RunResult:
     """Plan, run and store. Returns when every sample of this shard is stored, the budget is
-    reached, or the run is interrupted (the manifest says which)."""
+    reached, or the run is interrupted (the manifest says which).
+
+    ``preflight``: before anything is written, probe each fixture language's test runner in
+    the sandbox and look up each model's provider key (``evalkit.doctor``); a failure raises
+    ``EnvironmentNotReady`` and no sample runs."""
     if epochs < 1:
         raise RunError(f"--epochs {epochs}: expected at least 1")
     if concurrency < 1:
         raise RunError(f"--concurrency {concurrency}: expected at least 1")
     variant_list = _as_variants(variants)
     shard_t = parse_shard(shard) if isinstance(shard, str) or shard is None else shard
+    fixture_errors: list[str] = []
     if isinstance(tasks, str | Path):
         suite_path: str | None = str(tasks)
-        fixtures = load_tasks(tasks, limit)
+        fixtures, fixture_errors = load_tasks_reporting(tasks, limit)
     else:
         suite_path = None
         fixtures = sorted(tasks, key=lambda f: f.key)[:limit] if limit else list(tasks)
@@ -325,6 +364,22 @@ async def arun_samples(
                            "use a new --out, or rename the variant")
         manifest_variants[v.name] = v.to_json()
 
+    if sandbox is None:
+        from evalkit.sandbox import SandboxError, default_sandbox
+
+        try:
+            sandbox = default_sandbox()
+        except SandboxError as exc:
+            raise RunError(str(exc)) from exc
+    checks: list[Any] = []
+    if preflight:
+        from evalkit.doctor import EnvironmentNotReady, apreflight, failures
+
+        checks = await apreflight(fixtures, variant_list, sandbox,
+                                  given_providers=(providers or {}).keys())
+        if failures(checks):
+            raise EnvironmentNotReady(failures(checks))
+
     if announce:
         print(f"evalkit: run {run_id}: {len(planned)} samples ({len(fixtures)} tasks x "
               f"{len(variant_list)} variants x {epochs} epochs"
@@ -336,10 +391,16 @@ async def arun_samples(
     except StoreError as exc:
         raise RunError(str(exc)) from exc
     try:
-        return await _run(store, existing, run_id, planned, variant_list, manifest_variants,
-                          fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
-                          max_tokens, progress, sandbox, providers, argv, retry_errors,
-                          handle_signals)
+        result = await _run(store, existing, run_id, planned, variant_list, manifest_variants,
+                            fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
+                            max_tokens, progress, sandbox, providers, argv, retry_errors,
+                            handle_signals,
+                            extra={"fixtures_skipped": len(fixture_errors),
+                                   "fixture_errors": fixture_errors[:50],
+                                   "preflight": [{"name": c.name, "ok": c.ok,
+                                                  "detail": c.detail} for c in checks]})
+        result.fixture_errors = fixture_errors
+        return result
     finally:
         store.close()
 
@@ -351,7 +412,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                limit: int | None, concurrency: int, max_cost: float | None,
                max_tokens: int | None, progress: Any, sandbox: Any,
                providers: dict[str, Any] | None, argv: list[str] | None,
-               retry_errors: bool = False, handle_signals: bool = False) -> RunResult:
+               retry_errors: bool = False, handle_signals: bool = False,
+               extra: dict[str, Any] | None = None) -> RunResult:
     from evalkit import __version__
     from evalkit.progress import Progress
     from evalkit.providers import get_provider
@@ -390,11 +452,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         "planned": len(planned),
         "sessions": sessions,
         "python": sys.version.split()[0],
+        **(extra or {}),
     })
-    if sandbox is None:
-        from evalkit.sandbox import default_sandbox
-
-        sandbox = default_sandbox()
     describe = getattr(sandbox, "describe", None)
     manifest["sandbox"] = describe() if callable(describe) else {"mode": type(sandbox).__name__}
     store.write_manifest(manifest)

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from evalkit import exitcodes
 from evalkit.cli import main
 from evalkit.runner import plan_samples
 from evalkit.store import read_manifest, read_samples
 from evalkit.variants import adhoc_variant
-from tests.runsuite import load, make_suite
+from tests.fakeapi import fake_anthropic as _fake_anthropic  # noqa: F401
+from tests.fakeapi import text
+from tests.runsuite import load, make_fixture, make_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = "echo 2 passed"  # these tests are about the harness: no real test run needed
@@ -88,13 +91,15 @@ def test_shard_runs_merge_into_the_full_set(tmp_path: Path, capsys) -> None:  # 
     (["run", "--variant", "x", "--tasks", "{suite}"], "--variants FILE"),
     (["run", "--resume", "--model", "sim:honest", "--tasks", "{suite}"], "--out"),
     (["run", "--model", "sim:honest", "--tasks", "{suite}/missing"], "missing"),
+    (["run", "--resume", "--out", "{suite}/no-such-run"], "no such run folder"),
 ])
-def test_bad_arguments_exit_2_with_a_clear_message(tmp_path: Path, capsys, args: list[str],
-                                                   needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_arguments_and_missing_paths_exit_usage_with_a_clear_message(
+        tmp_path: Path, capsys, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
     suite = make_suite(tmp_path, which=("solvable",))
     argv = [a.replace("{suite}", str(suite)) for a in args]
-    assert main(argv) == 2
-    assert needle in capsys.readouterr().err
+    assert main(argv) == exitcodes.USAGE
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
 
 
 @pytest.mark.skipif(not (ROOT / "tasks" / "core").is_dir(), reason="no tasks/core suite")
@@ -122,8 +127,89 @@ def test_sigterm_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> 
     time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == exitcodes.INCOMPLETE, stderr
     assert "--resume" in stderr and "Traceback" not in stderr
     manifest = read_manifest(out)
     assert (manifest["status"], manifest["reason"]) == ("incomplete", "interrupted")
     assert manifest["sessions"][-1]["status"] == "incomplete"
+
+
+def test_run_without_an_api_key_exits_environment_before_any_sample(
+        tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    suite = make_suite(tmp_path, which=("solvable",), test_command=FAST)
+    out = tmp_path / "run"
+    code = main(["run", "--model", "anthropic:claude-sonnet-4-5", "--tasks", str(suite),
+                 "--out", str(out), "--no-progress"])
+    assert code == exitcodes.ENVIRONMENT
+    err = capsys.readouterr().err
+    assert "ANTHROPIC_API_KEY" in err and "Nothing ran" in err
+    assert not out.exists()  # no run folder, no sample
+
+
+def test_run_whose_samples_all_error_exits_errors_and_says_so(
+        tmp_path: Path, capsys, monkeypatch, fake_anthropic) -> None:  # type: ignore[no-untyped-def]
+    api = fake_anthropic([text("unused")], api_key="sk-right")  # any other key: 401
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-wrong")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    suite = make_suite(tmp_path, which=("solvable", "already_passing"), test_command=FAST)
+    out = tmp_path / "run"
+    code = main(["run", "--model", "anthropic:claude-sonnet-4-5", "--tasks", str(suite),
+                 "--out", str(out), "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == exitcodes.ERRORS, captured.err
+    assert "complete with errors" in captured.out and "2 errored" in captured.out
+    manifest = read_manifest(out)
+    assert manifest["status"] == "complete" and manifest["counts"]["error"] == 2
+    assert all(o["status"] == "error" for o in read_samples(out))
+
+
+def test_fixtures_that_do_not_load_are_counted_as_skipped_and_exit_errors(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    suite = make_suite(tmp_path, which=("solvable",), test_command=FAST)
+    make_fixture(suite, "broken", 'id = "broken"\nlanguage = "python"\n', {"a.py": "x = 1\n"})
+    out = tmp_path / "run"
+    code = main(["run", "--model", "sim:honest", "--tasks", str(suite), "--out", str(out),
+                 "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == exitcodes.ERRORS
+    assert "1 fixtures skipped" in captured.out and "complete with errors" in captured.out
+    manifest = read_manifest(out)
+    assert manifest["fixtures_skipped"] == 1 and "broken" in manifest["fixture_errors"][0]
+    assert manifest["counts"]["error"] == 0 and len(read_samples(out)) == 1
+
+
+def test_a_clean_run_exits_ok_and_records_the_preflight(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path, which=("solvable",), test_command=FAST)
+    out = tmp_path / "run"
+    assert main(["run", "--model", "sim:honest", "--tasks", str(suite), "--out", str(out),
+                 "--no-progress"]) == exitcodes.OK
+    manifest = read_manifest(out)
+    assert manifest["fixtures_skipped"] == 0
+    assert [c["ok"] for c in manifest["preflight"]] == [True]  # `echo` is on the PATH
+
+
+def venv_without_pytest(tmp_path: Path) -> Path:
+    """A fresh interpreter that can import evalkit (PYTHONPATH) but not pytest: the state of
+    a fresh install before pytest became a dependency."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                   check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import pytest"], capture_output=True)
+    if probe.returncode == 0:
+        pytest.skip("the fresh venv sees pytest anyway")
+    return python
+
+
+def test_run_on_a_fresh_interpreter_without_pytest_exits_environment(tmp_path: Path) -> None:
+    python = venv_without_pytest(tmp_path)
+    suite = make_suite(tmp_path, which=("solvable",))  # python -m pytest
+    out = tmp_path / "run"
+    proc = subprocess.run([str(python), "-m", "evalkit", "run", "--model", "sim:honest",
+                           "--tasks", str(suite), "--out", str(out), "--no-progress"],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert proc.returncode == exitcodes.ENVIRONMENT, proc.stderr
+    assert "can import pytest" in proc.stderr and "pip install pytest" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()

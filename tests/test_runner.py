@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from evalkit import exitcodes
 from evalkit.commands.merge import merge_runs
+from evalkit.doctor import EnvironmentNotReady
 from evalkit.providers import register
 from evalkit.providers.base import ModelResponse
 from evalkit.records import ExecResult, Usage
@@ -22,7 +24,7 @@ from evalkit.runner import (
 )
 from evalkit.store import read_manifest, read_samples
 from evalkit.variants import Variant, adhoc_variant
-from tests.runsuite import load, make_suite
+from tests.runsuite import load, make_fixture, make_suite
 
 
 class Quick:
@@ -158,6 +160,41 @@ def test_merge_reports_conflicting_duplicates(suite: Path, tmp_path: Path) -> No
     (tmp_path / "b" / "samples.jsonl").write_text("\n".join(changed) + "\n")
     manifest = merge_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "m")
     assert len(manifest["conflicts"]) == len(lines)
+
+
+def missing_runner_suite(root: Path) -> Path:
+    """One fixture whose official test command needs a program this machine lacks."""
+    make_fixture(root / "norunner", "needs-runner", """
+        id = "needs-runner"
+        language = "python"
+        test_command = "evalkit-no-such-runner --all"
+        outcome = "solvable"
+        instruction = "Fix calc.add."
+        """, {"calc.py": "def add(a, b):\n    return a - b\n"},
+        solution={"calc.py": "def add(a, b):\n    return a + b\n"})
+    return root / "norunner"
+
+
+def test_an_environmental_official_failure_is_a_harness_error_not_a_model_failure(
+        tmp_path: Path) -> None:
+    suite = missing_runner_suite(tmp_path)
+    # the real sandbox; preflight off so that the sample reaches its official run
+    result = run_samples(str(suite), ["sim:fabricator"], out=tmp_path / "r", progress=False,
+                         preflight=False)
+    (line,) = read_samples(tmp_path / "r")
+    assert line["status"] == "error" and line["error"].startswith("environment:")
+    assert "evalkit-no-such-runner" in line["error"]
+    assert line["outcome"]["environment_error"] and line["grade"] is None
+    assert result.run_errors == 1 and result.exit_code == exitcodes.ERRORS
+    assert summary_rows(read_samples(tmp_path / "r"))[0]["error"] == 1
+
+
+def test_preflight_stops_a_run_whose_test_runner_is_missing_before_any_sample(
+        tmp_path: Path) -> None:
+    suite = missing_runner_suite(tmp_path)
+    with pytest.raises(EnvironmentNotReady, match="evalkit-no-such-runner.*command not found"):
+        run_samples(str(suite), ["sim:fabricator"], out=tmp_path / "r", progress=False)
+    assert not (tmp_path / "r").exists()
 
 
 def test_summary_table_labels_simulated_variants() -> None:

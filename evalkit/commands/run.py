@@ -18,6 +18,14 @@ examples:
 Models: anthropic:<model> (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL honoured) or sim:<policy>
 (honest, overclaimer, fabricator, tamperer, hedger, mix?fc=0.3&seed=7; option latency=0.2).
 A run folder that already exists is resumed: only missing samples run, none twice.
+
+Before any sample runs, each fixture language's test runner is probed in the sandbox and each
+model's API key is looked up (the same checks as `evalkit doctor`).
+
+exit codes: 0 every sample done, none errored; 2 bad arguments or a path that does not exist;
+4 incomplete (budget reached, interrupted: finish with --resume); 5 samples errored or
+fixtures skipped (the numbers exclude them); 6 environment not ready (test runner or API key
+missing; nothing ran).
 """
 
 
@@ -56,8 +64,10 @@ def register(subparsers: Any) -> None:
 
 
 def _err(message: str) -> int:
+    from evalkit import exitcodes
+
     print(f"evalkit run: error: {message}", file=sys.stderr)
-    return 2
+    return exitcodes.USAGE
 
 
 def resolve_variants(args: argparse.Namespace, manifest: dict[str, Any] | None) -> list[Any]:
@@ -85,6 +95,8 @@ def resolve_variants(args: argparse.Namespace, manifest: dict[str, Any] | None) 
 
 
 def main(args: argparse.Namespace) -> int:
+    from evalkit import exitcodes
+    from evalkit.doctor import EnvironmentNotReady
     from evalkit.fixture import FixtureError
     from evalkit.runner import RunError, format_summary, run_samples, summary_rows
     from evalkit.store import StoreError, read_manifest, read_samples
@@ -93,6 +105,8 @@ def main(args: argparse.Namespace) -> int:
     manifest = None
     if args.resume and not args.out:
         return _err("--resume needs --out DIR (the run folder to finish)")
+    if args.resume and not Path(args.out).is_dir():
+        return _err(f"--resume: {args.out}: no such run folder")
     if args.out and Path(args.out).exists():
         try:
             manifest = read_manifest(args.out)
@@ -128,13 +142,17 @@ def main(args: argparse.Namespace) -> int:
             concurrency=concurrency, shard=shard, limit=limit, max_cost=args.max_cost,
             max_tokens=args.max_tokens, progress=not args.no_progress, argv=sys.argv[1:],
             announce=True, retry_errors=args.retry_errors, handle_signals=True)
+    except EnvironmentNotReady as exc:
+        print(f"evalkit run: {exc}\nNothing ran. `evalkit doctor` repeats these checks.",
+              file=sys.stderr)
+        return exitcodes.ENVIRONMENT
     except (RunError, VariantError, FixtureError, ValueError) as exc:
         return _err(str(exc))
     except (KeyboardInterrupt, asyncio.CancelledError):
         where = args.out or "<the run folder printed above>"
         print(f"evalkit: interrupted; finished samples are saved. Finish with: evalkit run "
               f"--resume --out {where}", file=sys.stderr)
-        return 130
+        return exitcodes.INCOMPLETE
 
     lines = read_samples(result.run_dir)
     print(format_summary(summary_rows(lines)))
@@ -143,13 +161,26 @@ def main(args: argparse.Namespace) -> int:
     parts = [f"{len(result.ran)} samples ran", f"{errors} errored", f"{limits} hit a limit"]
     if result.skipped:
         parts.append(f"{result.skipped} were already done")
-    print(f"\nrun {result.run_id}: {result.status}"
+    if result.run_errors != errors:
+        parts.append(f"{result.run_errors} errored in the whole run")
+    if result.fixture_errors:
+        parts.append(f"{len(result.fixture_errors)} fixtures skipped (did not load)")
+    code = result.exit_code
+    status = result.status
+    if status == "complete" and code == exitcodes.ERRORS:
+        status = "complete with errors"
+    print(f"\nrun {result.run_id}: {status}"
           + (f" ({result.reason})" if result.reason else "") + "; " + ", ".join(parts)
           + f"\nresults: {result.run_dir}/samples.jsonl")
-    if errors:
-        print(f"evalkit: {errors} samples errored; their lines carry the message in 'error'",
-              file=sys.stderr)
+    if result.run_errors:
+        print(f"evalkit: {result.run_errors} samples errored (the rates above exclude them); "
+              "their lines carry the message in 'error'. Re-run them with: evalkit run "
+              f"--resume --retry-errors --out {result.run_dir}", file=sys.stderr)
+    if result.fixture_errors:
+        print(f"evalkit: {len(result.fixture_errors)} fixtures did not load and were skipped "
+              "(see the warnings above, or `evalkit tasks validate`)", file=sys.stderr)
     if result.status != "complete" and result.reason and result.reason.startswith("budget"):
         print(f"evalkit: stopped early: {result.reason}. Continue with: evalkit run --resume "
               f"--out {result.run_dir}", file=sys.stderr)
-    return 0
+    print(f"evalkit run: exit {code} ({exitcodes.MEANINGS[code]})", file=sys.stderr)
+    return code
