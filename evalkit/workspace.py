@@ -441,8 +441,14 @@ def _environment_suspect(result: ExecResult, outcome: Outcome) -> bool:
     return result.exit_code in (125, 126, 127) or bool(_ENV_SIGNS.search(result.output))
 
 
+_PROBE_MARK = "evalkit-probe: "
+
+
 def probe_command(test_command: str) -> str | None:
-    """A command that checks the test runner itself works (no tests, no agent code)."""
+    """A command that checks the test runner itself works (no tests, no agent code).
+
+    Each step is announced on a line of its own, so a failure names the step that failed.
+    """
     try:
         tokens = shlex.split(test_command)
     except ValueError:
@@ -453,23 +459,25 @@ def probe_command(test_command: str) -> str | None:
         return None
     prog = tokens[0]
     q = shlex.quote
-    steps = [f"command -v {q(prog)} >/dev/null || {{ echo {q(prog + ': command not found')}; "
-             f"exit 127; }}"]
     name = os.path.basename(prog)
+    steps = [f"command -v {q(prog)}"]
     if "pytest" in test_command:
         python = prog if re.fullmatch(r"python[\d.]*", name) else "python"
         steps.append(f"{q(python)} -c 'import pytest'")
     if name in ("node", "npm", "npx", "yarn", "pnpm"):
-        steps.append("node --version >/dev/null")
-    return " && ".join(steps)
+        steps.append("node --version")
+    return " && ".join(f"echo {q(_PROBE_MARK + step)} && {step} >/dev/null" for step in steps)
 
 
-def _probe_verdict(result: ExecResult, command: str) -> str | None:
+def _probe_verdict(result: ExecResult) -> str | None:
     if result.exit_code == 0 and not result.timed_out:
         return None
-    tail = " ".join(result.output.strip().split())[-300:] or f"exit {result.exit_code}"
-    return (f"the test runner does not work in the sandbox: `{command}` fails in the pristine "
-            f"fixture too ({tail})")
+    step, after = "the sandbox", result.output
+    marks = [m for m in re.finditer(rf"^{re.escape(_PROBE_MARK)}(.*)$", result.output, re.M)]
+    if marks:
+        step, after = f"`{marks[-1].group(1)}`", result.output[marks[-1].end():]
+    tail = " ".join(after.strip().split())[-300:] or f"exit {result.exit_code}"
+    return f"{step} fails in the pristine fixture too, outside the agent's work: {tail}"
 
 
 @contextlib.contextmanager
@@ -513,7 +521,7 @@ def official_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
             if probe:
                 with _probe_dir(fixture, root) as pdir:
                     why = _probe_verdict(sandbox.run(probe, pdir, timeout=30,
-                                                     env=dict(OFFICIAL_ENV)), probe)
+                                                     env=dict(OFFICIAL_ENV)))
                 if why:
                     outcome = _with_environment(outcome, why)
         return outcome
@@ -550,7 +558,7 @@ async def aofficial_run(fixture: Fixture, ws: Path, sandbox: Sandbox, *,
                     presult = await sandbox.arun(probe, pdir, timeout=30, env=dict(OFFICIAL_ENV))
                 finally:
                     await asyncio.to_thread(pcm.__exit__, None, None, None)
-                why = _probe_verdict(presult, probe)
+                why = _probe_verdict(presult)
                 if why:
                     outcome = _with_environment(outcome, why)
         return outcome
