@@ -1,4 +1,5 @@
-"""``evalkit grade``: re-grade a run folder in place, or grade imported transcripts.
+"""``evalkit grade``: re-grade a run folder in place, grade imported transcripts, or compare two
+graders on the same input.
 
 - ``evalkit grade RUN_DIR [--grader G]`` appends one line per sample to ``RUN_DIR/grades.jsonl``
   (``{"sample_id", "graded_at", "grade"}``); old grades are kept, readers take the last line
@@ -6,6 +7,19 @@
 - ``evalkit grade FILE [--format jsonl|claude-code|inspect] [--grader G] --out graded.jsonl``
   writes one flat line per transcript. Malformed lines are reported (``file:line: …``) and
   skipped; the rest is graded.
+- ``evalkit grade RUN_DIR|FILE --compare-graders rules,llm:<model> [--json]`` grades the input
+  with both and prints their agreement (per-field Cohen's κ, raw agreement, n) and every
+  disagreeing sample; nothing is written.
+
+The LLM judge (``--grader llm:<model>``) sees the task instruction: the fixture's for a run
+folder (when its fixtures are found), else the transcript's first user message; an import line's
+``instruction`` / ``problem_statement`` field, or a ``task`` field of several words, wins over
+the transcript. A sample the judge cannot grade (API error after retries, invalid answer) is
+reported and skipped; the rest goes on, and lines already written stay written.
+
+Exit codes (``evalkit.exitcodes``): OK; USAGE for a missing path or bad options; ERRORS when
+some samples could not be graded; FAILED when no line of the input could be read; ENVIRONMENT
+when the judge cannot run at all (no ``anthropic`` SDK, no API key).
 """
 
 from __future__ import annotations
@@ -16,9 +30,12 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+
+from evalkit import exitcodes
 
 FLAG_FIELDS = ("false_completion", "false_tests_pass", "fabricated_verification",
                "contradicts_observation", "tampered_checks")
@@ -30,7 +47,8 @@ def register(subparsers: Any) -> None:
         help="grade a run folder in place, or imported transcripts into a JSONL file",
         description="Decide every claim of each final report with the evidence "
                     "(docs/flags.md). RUN_DIR: re-grade in place (appends grades.jsonl). "
-                    "FILE: grade imported transcripts and write --out.",
+                    "FILE: grade imported transcripts and write --out. --compare-graders: "
+                    "report how two graders agree on the same input.",
     )
     p.add_argument("path", metavar="RUN_DIR|FILE",
                    help="a results/<run-id> folder, or a transcript file/folder to import")
@@ -40,13 +58,22 @@ def register(subparsers: Any) -> None:
                    help="'rules' (default, deterministic) or 'llm:<model>' (LLM extracts claims)")
     p.add_argument("--out", "-o", default=None, help="graded JSONL to write (FILE mode)")
     p.add_argument("--tasks", default=None,
-                   help="fixture folder, to recognise each task's own test command "
-                        "(RUN_DIR mode; default: the suite named in the manifest)")
+                   help="fixture folder, to recognise each task's own test command and "
+                        "instruction (RUN_DIR mode; default: the suite named in the manifest)")
     p.add_argument("--template", default=None, help="LLM judge: a jinja2 prompt template")
     p.add_argument("--cache", default=None,
                    help="LLM judge: cache folder (default ~/.cache/evalkit/judge)")
     p.add_argument("--batch", action="store_true",
                    help="LLM judge: send uncached requests through the Message Batches API")
+    p.add_argument("--batch-poll", type=float, default=10.0, metavar="SECONDS",
+                   help="LLM judge: seconds between batch status checks (default 10)")
+    p.add_argument("--concurrency", type=int, default=4, metavar="N",
+                   help="LLM judge without --batch: parallel requests (default 4)")
+    p.add_argument("--compare-graders", default=None, metavar="A,B",
+                   help="grade the input with two graders (e.g. rules,llm:claude-sonnet-4-5) "
+                        "and report their agreement instead of writing grades")
+    p.add_argument("--json", action="store_true",
+                   help="with --compare-graders: print the agreement report as JSON")
     p.add_argument("--protected-unknown", action="store_true",
                    help="FILE mode: for transcripts without protected_files_modified, leave "
                         "tampering unknown instead of inferring it from edits to test files")
@@ -56,6 +83,10 @@ def register(subparsers: Any) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _err(msg: str) -> None:
+    print(f"evalkit grade: {msg}", file=sys.stderr)
 
 
 class Progress:
@@ -102,45 +133,89 @@ class Progress:
             self._write(end=True)
 
 
-def _grader(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+class _UsageError(ValueError):
+    """Bad option value: exits USAGE before anything is graded."""
+
+
+def _make_grader(name: str, args: argparse.Namespace) -> Callable[..., Any]:
     from evalkit.grading import GRADERS
 
-    name = args.grader
     if name.startswith("llm:"):
         from evalkit.grading.llm import Judge
 
-        judge = Judge(name[4:], template=args.template, cache_dir=args.cache)
-        return name, judge
+        try:
+            return Judge(name[4:], template=args.template, cache_dir=args.cache,
+                         poll_s=max(0.0, args.batch_poll), concurrency=args.concurrency)
+        except ValueError as exc:
+            raise _UsageError(str(exc)) from None
     try:
-        return name, GRADERS[name]
+        return GRADERS[name]
     except KeyError as exc:
-        raise SystemExit(f"evalkit grade: {exc.args[0]}") from None
+        raise _UsageError(str(exc.args[0])) from None
+
+
+def _is_judge(grader: Any) -> bool:
+    return hasattr(grader, "prefetch")
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.exists():
-        print(f"evalkit grade: {path}: no such file or folder", file=sys.stderr)
-        return 2
-    if path.is_dir() and (path / "samples.jsonl").exists():
-        if args.out:
-            print("evalkit grade: --out is for transcript files; a run folder is re-graded in "
-                  "place (grades.jsonl)", file=sys.stderr)
-            return 2
-        return regrade_run(path, args)
-    return grade_file(path, args)
+        _err(f"{path}: no such file or folder")
+        return exitcodes.USAGE
+    try:
+        if args.compare_graders:
+            return compare_graders(path, args)
+        if args.json:
+            raise _UsageError("--json goes with --compare-graders")
+        if path.is_dir() and (path / "samples.jsonl").exists():
+            if args.out:
+                raise _UsageError("--out is for transcript files; a run folder is re-graded "
+                                  "in place (grades.jsonl)")
+            return regrade_run(path, args)
+        return grade_file(path, args)
+    except _UsageError as exc:
+        _err(str(exc))
+        return exitcodes.USAGE
+
+
+def _prefetch(grader: Any, samples: list[Any], args: argparse.Namespace,
+              instructions: dict[str, str | None]) -> None:
+    """Ask the judge for every uncached report up front (a batch, or N parallel calls)."""
+    if not _is_judge(grader) or not samples:
+        return
+    from evalkit.grading.llm import JudgeSetupError
+
+    last = [0.0]
+
+    def status(msg: str) -> None:
+        now = time.monotonic()
+        if not args.quiet and now - last[0] >= 5.0:
+            last[0] = now
+            _err(msg)
+
+    try:
+        summary = grader.prefetch(samples, batch=args.batch, instructions=instructions,
+                                  on_status=status)
+    except JudgeSetupError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failed batch: grading falls back to direct calls
+        _err(f"{exc}; each sample is asked directly instead")
+        return
+    if summary.sent and not args.quiet:
+        _err(str(summary))
 
 
 # ------------------------------------------------------------------------- RUN_DIR
 
-def _test_commands(run_dir: Path, tasks: str | None) -> dict[str, str]:
-    """task key/id -> the fixture's test command (best effort; empty when unavailable)."""
+def _fixtures(run_dir: Path, tasks: str | None) -> dict[str, Any]:
+    """task key/id -> fixture (best effort; empty when the fixtures cannot be found)."""
     source = tasks
     if source is None:
         try:
             manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
             source = manifest.get("suite") or manifest.get("tasks")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             source = None
     if not source or not Path(str(source)).exists():
         return {}
@@ -150,10 +225,10 @@ def _test_commands(run_dir: Path, tasks: str | None) -> dict[str, str]:
         fixtures = load_tasks(str(source))
     except Exception:  # noqa: BLE001 - the fixture folder is only a hint here
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for f in fixtures:
-        out[f.id] = f.test_command
-        out[f"{f.suite}/{f.id}"] = f.test_command
+        out[f.id] = f
+        out[f"{f.suite}/{f.id}"] = f
     return out
 
 
@@ -171,49 +246,113 @@ def _iter_run_samples(run_dir: Path):  # type: ignore[no-untyped-def]
                 yield lineno, None, f"{run_dir / 'samples.jsonl'}:{lineno}: {exc}"
 
 
-def regrade_run(run_dir: Path, args: argparse.Namespace) -> int:
-    from evalkit.records import to_json
+class _Input:
+    """Samples to grade, with what each grader call needs, and the unreadable lines."""
 
-    name, grader = _grader(args)
-    commands = _test_commands(run_dir, args.tasks)
-    total = sum(1 for line in (run_dir / "samples.jsonl").open(encoding="utf-8",
-                                                               errors="replace") if line.strip())
-    progress = Progress(total, quiet=args.quiet, label="re-graded")
-    skipped: Counter[str] = Counter()
-    n = fc = 0
-    out_path = run_dir / "grades.jsonl"
-    version = None
-    samples = []
+    def __init__(self) -> None:
+        self.samples: list[Any] = []
+        self.test_commands: dict[str, str | None] = {}  # sample id -> fixture test command
+        self.instructions: dict[str, str | None] = {}  # sample id -> task instruction
+        self.sources: dict[str, str] = {}  # sample id -> where it came from
+        self.flat: list[Any] = []  # FILE mode: ImportedRecord per sample
+        self.bad: list[tuple[str, str]] = []  # (message, reason)
+
+
+def _run_dir_input(run_dir: Path, args: argparse.Namespace) -> _Input:
+    inp = _Input()
+    fixtures = _fixtures(run_dir, args.tasks)
     for _lineno, sample, err in _iter_run_samples(run_dir):
         if err:
-            print(f"evalkit grade: {err}", file=sys.stderr)
-            skipped["unreadable line"] += 1
-            progress.update(error=True)
+            inp.bad.append((err, "unreadable line"))
             continue
-        samples.append(sample)
-    if getattr(args, "batch", False) and hasattr(grader, "prefetch"):
-        grader.prefetch(samples, batch=True)
-    with out_path.open("a", encoding="utf-8") as fh:
-        for sample in samples:
-            tc = commands.get(f"{sample.suite}/{sample.task_id}") or commands.get(sample.task_id)
+        fx = fixtures.get(f"{sample.suite}/{sample.task_id}") or fixtures.get(sample.task_id)
+        inp.samples.append(sample)
+        inp.sources[sample.sample_id] = sample.sample_id
+        inp.test_commands[sample.sample_id] = fx.test_command if fx else None
+        if fx is not None and getattr(fx, "instruction", None):
+            inp.instructions[sample.sample_id] = fx.instruction
+    return inp
+
+
+def _call(grader: Any, sample: Any, inp: _Input) -> Any:
+    tc = inp.test_commands.get(sample.sample_id)
+    if _is_judge(grader) and sample.sample_id in inp.instructions:
+        return grader(sample, test_command=tc, instruction=inp.instructions[sample.sample_id])
+    return grader(sample, test_command=tc)
+
+
+def _grade_all(grader: Any, inp: _Input, args: argparse.Namespace, label: str,
+               write: Callable[[int, Any], None], failures: dict[int, str] | None = None
+               ) -> tuple[int, Counter[str], int, str | None]:
+    """Grade every sample, calling ``write(i, grade)`` (failures: ``failures[i] = why``); one
+    failing sample never stops the rest, except a judge that cannot run at all
+    (JudgeSetupError propagates)."""
+    from evalkit.grading.llm import JudgeSetupError
+
+    progress = Progress(len(inp.samples) + len(inp.bad), quiet=args.quiet, label=label)
+    skipped: Counter[str] = Counter()
+    for msg, reason in inp.bad:
+        _err(msg)
+        skipped[reason] += 1
+        progress.update(error=True)
+    n = fc = 0
+    version = None
+    try:
+        for i, sample in enumerate(inp.samples):
             try:
-                grade = grader(sample, test_command=tc)
+                grade = _call(grader, sample, inp)
+            except JudgeSetupError:
+                raise
             except Exception as exc:  # noqa: BLE001 - one bad sample must not stop a run
-                print(f"evalkit grade: {sample.sample_id}: grader failed: {exc}", file=sys.stderr)
+                _err(f"{inp.sources.get(sample.sample_id, sample.sample_id)}: grader failed: "
+                     f"{exc}")
+                if failures is not None:
+                    failures[i] = str(exc)
                 skipped["grader error"] += 1
                 progress.update(error=True)
                 continue
             version = grade.grader_version
-            line = {"sample_id": sample.sample_id, "graded_at": _now(), "grade": to_json(grade)}
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            write(i, grade)
             n += 1
             fc += grade.false_claim is True
             progress.update(fc=grade.false_claim is True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    progress.close()
+    finally:
+        progress.close()
+    return n, skipped, fc, version
+
+
+def _exit(n: int, skipped: Counter[str]) -> int:
+    if skipped.get("grader error"):
+        return exitcodes.ERRORS
+    return exitcodes.OK if n or not skipped else exitcodes.FAILED
+
+
+def regrade_run(run_dir: Path, args: argparse.Namespace) -> int:
+    from evalkit.grading.llm import JudgeSetupError
+    from evalkit.records import to_json
+
+    name = args.grader
+    grader = _make_grader(name, args)
+    inp = _run_dir_input(run_dir, args)
+    out_path = run_dir / "grades.jsonl"
+    with out_path.open("a", encoding="utf-8") as fh:
+        def write(i: int, grade: Any) -> None:
+            line = {"sample_id": inp.samples[i].sample_id, "graded_at": _now(),
+                    "grade": to_json(grade)}
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.flush()
+
+        try:
+            _prefetch(grader, inp.samples, args, inp.instructions)
+            n, skipped, fc, version = _grade_all(grader, inp, args, "re-graded", write)
+        except JudgeSetupError as exc:
+            _err(f"{exc}; stopped (grades already written are kept)")
+            return exitcodes.ENVIRONMENT
+        finally:
+            fh.flush()
+            os.fsync(fh.fileno())
     _summary(n, skipped, fc, f"{out_path} (grader {name}, version {version})")
-    return 0 if n or not skipped else 1
+    return _exit(n, skipped)
 
 
 # ------------------------------------------------------------------------- FILE
@@ -242,61 +381,157 @@ def flat_line(rec_sample: Any, grade: Any, outcome_class_known: bool) -> dict[st
     return line
 
 
-def grade_file(path: Path, args: argparse.Namespace) -> int:
-    from evalkit.grading.importers import (
-        ImportedRecord,
-        ImportFormatError,
-        iter_records,
-        looks_like_claude_code,
-    )
+#: Import-line fields that state the task, in order of preference (``task`` only when it is a
+#: sentence: it is often a task *id*).
+_INSTRUCTION_FIELDS = ("instruction", "problem_statement", "task")
+
+
+def _line_instructions(path: Path) -> dict[str, str]:
+    """id -> the task instruction an import line states (JSONL files; the LLM judge only)."""
+    out: dict[str, str] = {}
+    if not path.is_file():
+        return out
+    with path.open("r", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not any(f'"{k}"' in line for k in _INSTRUCTION_FIELDS):
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(obj, dict) or "id" not in obj:
+                continue
+            for key in _INSTRUCTION_FIELDS:
+                v = obj.get(key)
+                if isinstance(v, str) and v.strip() and (key != "task" or len(v.split()) > 3):
+                    out[str(obj["id"])] = v
+                    break
+    return out
+
+
+def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instructions: bool
+                ) -> _Input:
+    from evalkit.grading.importers import ImportedRecord, iter_records
+
+    inp = _Input()
+    for rec in iter_records(path, fmt, infer_protected=not args.protected_unknown):
+        if not isinstance(rec, ImportedRecord):
+            inp.bad.append((str(rec), _reason(rec.message)))
+            continue
+        inp.samples.append(rec.sample)
+        inp.flat.append(rec)
+        inp.sources[rec.sample.sample_id] = rec.source
+    if want_instructions and fmt == "jsonl":
+        given = _line_instructions(path)
+        inp.instructions.update({s.sample_id: given[s.sample_id] for s in inp.samples
+                                 if s.sample_id in given})
+    return inp
+
+
+def _detect_format(path: Path, args: argparse.Namespace) -> str:
+    from evalkit.grading.importers import looks_like_claude_code
 
     fmt = args.format or "jsonl"
     if args.format is None and looks_like_claude_code(path):
-        print(f"evalkit grade: {path} looks like a Claude Code log; reading it with "
-              "--format claude-code", file=sys.stderr)
+        _err(f"{path} looks like a Claude Code log; reading it with --format claude-code")
         fmt = "claude-code"
+    return fmt
+
+
+def grade_file(path: Path, args: argparse.Namespace) -> int:
+    from evalkit.grading.importers import ImportFormatError
+    from evalkit.grading.llm import JudgeSetupError
+
+    fmt = _detect_format(path, args)
     if not args.out:
-        print("evalkit grade: FILE mode needs --out graded.jsonl", file=sys.stderr)
-        return 2
-    name, grader = _grader(args)
-    total = None
-    if fmt == "jsonl" and path.is_file():
-        with path.open("rb") as fh:
-            total = sum(1 for line in fh if line.strip())
-    progress = Progress(total, quiet=args.quiet)
-    skipped: Counter[str] = Counter()
-    n = fc = 0
+        raise _UsageError("FILE mode needs --out graded.jsonl")
+    name = args.grader
+    grader = _make_grader(name, args)
     try:
-        records = list(iter_records(path, fmt, infer_protected=not args.protected_unknown))
+        inp = _file_input(path, args, fmt, want_instructions=_is_judge(grader))
     except ImportFormatError as exc:
-        print(f"evalkit grade: {exc}", file=sys.stderr)
-        return 2
-    if getattr(args, "batch", False) and hasattr(grader, "prefetch"):
-        grader.prefetch([r.sample for r in records if isinstance(r, ImportedRecord)], batch=True)
+        _err(str(exc))
+        return exitcodes.USAGE
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            if not isinstance(rec, ImportedRecord):
-                print(f"evalkit grade: {rec}", file=sys.stderr)
-                skipped[_reason(rec.message)] += 1
-                progress.update(error=True)
-                continue
-            try:
-                grade = grader(rec.sample)
-            except Exception as exc:  # noqa: BLE001
-                print(f"evalkit grade: {rec.source}: grader failed: {exc}", file=sys.stderr)
-                skipped["grader error"] += 1
-                progress.update(error=True)
-                continue
+        def write(i: int, grade: Any) -> None:
+            rec = inp.flat[i]
             fh.write(json.dumps(flat_line(rec.sample, grade, rec.outcome_class_known),
                                 ensure_ascii=False) + "\n")
-            n += 1
-            fc += grade.false_claim is True
-            progress.update(fc=grade.false_claim is True)
-    progress.close()
+            if _is_judge(grader):
+                fh.flush()  # judge answers cost money: keep each one even on a crash
+
+        try:
+            _prefetch(grader, inp.samples, args, inp.instructions)
+            n, skipped, fc, _version = _grade_all(grader, inp, args, "graded", write)
+        except JudgeSetupError as exc:
+            _err(f"{exc}; stopped (lines already written to {out} are kept)")
+            return exitcodes.ENVIRONMENT
     _summary(n, skipped, fc, f"{out} (grader {name})")
-    return 0 if n or not skipped else 1
+    return _exit(n, skipped)
+
+
+# ------------------------------------------------------------------------- compare
+
+def compare_graders(path: Path, args: argparse.Namespace) -> int:
+    """Grade the same input with two graders and print how far they agree."""
+    from evalkit.grading import final_report_of
+    from evalkit.grading.agreement import compare_grades
+    from evalkit.grading.importers import ImportFormatError
+    from evalkit.grading.llm import JudgeSetupError
+
+    names = [x.strip() for x in args.compare_graders.split(",") if x.strip()]
+    if len(names) != 2 or names[0] == names[1]:
+        raise _UsageError(f"--compare-graders: expected two different graders 'A,B' (e.g. "
+                          f"rules,llm:claude-sonnet-4-5), got {args.compare_graders!r}")
+    if args.out:
+        raise _UsageError("--compare-graders writes no grades; drop --out (use --json for a "
+                          "machine-readable report)")
+    graders = [_make_grader(n, args) for n in names]
+    run_dir = path.is_dir() and (path / "samples.jsonl").exists()
+    want = any(_is_judge(g) for g in graders)
+    if run_dir:
+        inp = _run_dir_input(path, args)
+    else:
+        try:
+            inp = _file_input(path, args, _detect_format(path, args), want_instructions=want)
+        except ImportFormatError as exc:
+            _err(str(exc))
+            return exitcodes.USAGE
+    results: list[dict[int, Any]] = [{}, {}]
+    errors: list[tuple[str, str, str]] = []
+    try:
+        for k, (name, grader) in enumerate(zip(names, graders, strict=True)):
+            _prefetch(grader, inp.samples, args, inp.instructions)
+            sub = _Input()
+            sub.samples, sub.test_commands = inp.samples, inp.test_commands
+            sub.instructions, sub.sources = inp.instructions, inp.sources
+            sub.bad = inp.bad if k == 0 else []
+            quiet_args = argparse.Namespace(**{**vars(args), "quiet": True})
+
+            def keep(i: int, grade: Any, k: int = k) -> None:
+                results[k][i] = grade
+
+            failed: dict[int, str] = {}
+            _grade_all(grader, sub, quiet_args, name, keep, failed)
+            errors.extend((inp.samples[i].sample_id, name, why) for i, why in failed.items())
+    except JudgeSetupError as exc:
+        _err(f"{exc}; stopped")
+        return exitcodes.ENVIRONMENT
+    both = [i for i in range(len(inp.samples)) if i in results[0] and i in results[1]]
+    report = compare_grades(
+        [results[0][i] for i in both], [results[1][i] for i in both],
+        ids=[inp.samples[i].sample_id for i in both],
+        reports=[final_report_of(inp.samples[i]) for i in both],
+        grader_a=names[0], grader_b=names[1], errors=errors)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(report.format_text())
+    if not both:
+        return exitcodes.FAILED if not errors else exitcodes.ERRORS
+    return exitcodes.ERRORS if errors else exitcodes.OK
 
 
 def _reason(message: str) -> str:
