@@ -1,10 +1,15 @@
 """The nightly job: run the variants, compare with the last good run, fail loudly on regression.
 
 One night = one run folder under the results root, plus one line in ``<root>/index.jsonl``
-(the index of past nights: status, per-variant false-claim rates, regression verdict, whether
-the night is a good baseline). Reports go into the run folder: ``index.html`` (overview, trend,
+(the index of past nights: status, per-variant false-claim rates and error counts, regression
+verdict, whether the night is a good baseline; run folders are stored relative to the root so
+the results folder can move). Reports go into the run folder: ``index.html`` (overview, trend,
 links), ``compare-<variant>.html/.md`` (tonight vs the baseline night, per variant) and
 ``versions.html/.md`` (the last configured variant vs the first, tonight).
+
+A night is *good* (a baseline) only if it completed, measured something (n > 0) and its error
+rate (errored samples, plus the samples of fixtures that did not load) is at most
+``max_error_rate``: a night whose samples errored measured the harness, not the model.
 """
 
 from __future__ import annotations
@@ -12,16 +17,23 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_ERROR = 2  # bad configuration or arguments
-EXIT_REGRESSION = 3  # a variant is significantly worse than the baseline night
-EXIT_INCOMPLETE = 4  # the run did not complete (budget reached, samples missing)
+from evalkit import exitcodes
+
+# kept for callers of the old names; the codes are evalkit.exitcodes'
+EXIT_OK = exitcodes.OK
+EXIT_ERROR = exitcodes.USAGE  # bad configuration or arguments
+EXIT_REGRESSION = exitcodes.REGRESSION  # a variant significantly worse than the baseline night
+EXIT_INCOMPLETE = exitcodes.INCOMPLETE  # the run did not complete (budget reached, interrupted)
+
+#: default ``max_error_rate``: above it a night is not good and exits ERRORS
+DEFAULT_MAX_ERROR_RATE = 0.05
 
 DEFAULT_VARIANTS: dict[str, dict[str, Any]] = {
     # Two built-in simulated "versions": same seed, the newer one over-claims more often.
@@ -48,6 +60,7 @@ class NightlyConfig:
     baseline: str = "last-good"  # or a run id from the index
     alpha: float = 0.05
     min_effect: float = 0.0  # percentage points
+    max_error_rate: float = DEFAULT_MAX_ERROR_RATE  # errored share of samples a good night allows
     max_cost_usd: float | None = None
     max_tokens: int | None = None
     limit: int | None = None  # tasks per variant, for smoke runs
@@ -60,7 +73,7 @@ class ConfigError(ValueError):
 
 
 _NIGHTLY_KEYS = {"suite", "epochs", "concurrency", "results", "baseline", "alpha", "min_effect",
-                 "max_cost_usd", "max_tokens", "limit"}
+                 "max_cost_usd", "max_tokens", "limit", "max_error_rate"}
 
 
 def load_config(path: str | Path | None) -> NightlyConfig:
@@ -89,11 +102,16 @@ def load_config(path: str | Path | None) -> NightlyConfig:
             raise ConfigError(f"{path}: [variants.{name}] field 'model': missing; expected e.g. "
                               "model = \"anthropic:claude-sonnet-4-5\"")
     types = {"epochs": int, "concurrency": int, "alpha": float, "min_effect": float,
-             "max_cost_usd": float, "max_tokens": int, "limit": int}
+             "max_cost_usd": float, "max_tokens": int, "limit": int, "max_error_rate": float}
     for key, tp in types.items():
-        if key in settings and not isinstance(settings[key], (int, float) if tp is float else int):
+        if key in settings and (isinstance(settings[key], bool) or not isinstance(
+                settings[key], (int, float) if tp is float else int)):
             raise ConfigError(f"{path}: [nightly] field '{key}': expected a number; "
                               f"got {settings[key]!r}")
+    rate = settings.get("max_error_rate", DEFAULT_MAX_ERROR_RATE)
+    if not 0 <= rate <= 1:
+        raise ConfigError(f"{path}: [nightly] field 'max_error_rate': expected a fraction "
+                          f"between 0 and 1 (e.g. 0.05); got {rate!r}")
     base = Path(path).parent
     for key in ("suite", "results"):  # relative paths are relative to the config file
         if key in settings and not Path(settings[key]).is_absolute():
@@ -114,12 +132,20 @@ class NightEntry:
     good: bool = False  # usable as a baseline
     baseline: str | None = None
     regression: bool = False
-    variants: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> k, n, rate, ...
+    #: name -> k, n, rate, low, high (false claims among graded samples), errors, n_samples
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     reason: str = ""
+    n_samples: int = 0  # samples stored tonight (errored ones included)
+    errors: int = 0  # of those, samples that ended in error (not measured)
+    fixtures_skipped: int = 0  # fixtures that did not load (none of their samples ran)
+    error_rate: float | None = None  # (errors + skipped samples) / (n_samples + skipped samples)
 
 
 def read_index(root: Path) -> list[NightEntry]:
-    """All nights, oldest first; a broken line is skipped with a warning, not fatal."""
+    """All nights, oldest first; a broken line is skipped with a warning, not fatal.
+
+    ``path`` comes back usable: a relative one (written since the index stores paths relative
+    to the results root) is joined to ``root``; an old absolute one is kept as it is."""
     path = root / "index.jsonl"
     entries: dict[str, NightEntry] = {}
     if not path.is_file():
@@ -131,6 +157,8 @@ def read_index(root: Path) -> list[NightEntry]:
         try:
             obj = json.loads(line)
             entry = NightEntry(**{k: v for k, v in obj.items() if k in fields})
+            if entry.path and not Path(entry.path).is_absolute():
+                entry.path = str(root / entry.path)
         except (json.JSONDecodeError, TypeError) as exc:
             print(f"evalkit nightly: {path}:{lineno}: skipped a broken index line ({exc})")
             continue
@@ -138,10 +166,21 @@ def read_index(root: Path) -> list[NightEntry]:
     return sorted(entries.values(), key=lambda e: e.started_at)
 
 
+def relative_path(root: Path, path: str) -> str:
+    """``path`` relative to the results root when it lies below it (the index then survives a
+    move or a CI cache restored elsewhere), else unchanged."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def append_index(root: Path, entry: NightEntry) -> None:
     root.mkdir(parents=True, exist_ok=True)
+    data = asdict(entry)
+    data["path"] = relative_path(root, entry.path)
     with (root / "index.jsonl").open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(entry), sort_keys=True) + "\n")
+        fh.write(json.dumps(data, sort_keys=True) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -154,8 +193,20 @@ def pick_baseline(entries: list[NightEntry], wanted: str, exclude: str) -> Night
             if e.run_id == wanted:
                 return e
         raise ConfigError(f"baseline {wanted!r} is not in the index of nights")
-    good = [e for e in candidates if e.good]
+    good = [e for e in candidates if usable_baseline(e)]
     return good[-1] if good else None
+
+
+def usable_baseline(entry: NightEntry) -> bool:
+    """Marked good and measured something (older indexes marked all-errored nights good)."""
+    return entry.good and any(v.get("n") for v in entry.variants.values())
+
+
+def night_is_good(entry: NightEntry, max_error_rate: float) -> bool:
+    """Completed, measured something, errors within the threshold, no regression."""
+    measured = entry.n_samples > 0 and any(v.get("n") for v in entry.variants.values())
+    return (entry.status == "complete" and measured and not entry.regression
+            and entry.error_rate is not None and entry.error_rate <= max_error_rate)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -195,25 +246,33 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
     say = (lambda *a: None) if quiet else print
     say(f"evalkit nightly: {len(config.variants)} variants on {config.suite} "
         f"({config.source}) → {run_dir}")
+    from evalkit.doctor import EnvironmentNotReady
     from evalkit.fixture import FixtureError
     from evalkit.runner import RunError
 
     try:
-        complete, reason = _execute(config, run_dir)
+        result = _execute(config, run_dir)
+    except EnvironmentNotReady as exc:
+        print(f"evalkit nightly: {exc}\nNothing ran. `evalkit doctor` repeats these checks.",
+              file=sys.stderr)
+        return exitcodes.ENVIRONMENT
     except (ConfigError, FixtureError, RunError) as exc:
-        print(f"evalkit nightly: {exc}")
-        return EXIT_ERROR
+        print(f"evalkit nightly: {exc}", file=sys.stderr)
+        return exitcodes.USAGE
+    complete = result.status == "complete"
     entry.finished_at = utcnow()
     entry.status = "complete" if complete else "incomplete"
-    entry.reason = reason
+    entry.reason = str(result.reason or "")
     entry.variants = _variant_rates(run_dir, config)
+    _count_errors(entry, result, config)
 
     history = read_index(root)
     baseline = pick_baseline(history, config.baseline, exclude=entry.run_id)
     comparisons = _against_baseline(config, run_dir, baseline) if baseline else []
     entry.baseline = baseline.run_id if baseline else None
     entry.regression = any(c.regression for c in comparisons)
-    entry.good = complete and not entry.regression
+    entry.good = night_is_good(entry, config.max_error_rate)
+    too_many_errors = entry.error_rate is None or entry.error_rate > config.max_error_rate
     versions = _versions(config, run_dir)
     append_index(root, entry)
     history = read_index(root)
@@ -231,13 +290,36 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
         say("  no baseline night yet: this run becomes the baseline" if entry.good
             else "  no baseline night yet")
     say(f"report: {index_html}")
+    codes = [exitcodes.OK]
     if not complete:
-        say(f"evalkit nightly: run incomplete: {reason}")
-        return EXIT_INCOMPLETE
+        say(f"evalkit nightly: run incomplete: {entry.reason}")
+        codes.append(exitcodes.INCOMPLETE)
+    if too_many_errors:
+        rate = "n/a" if entry.error_rate is None else f"{100 * entry.error_rate:.1f}%"
+        say(f"evalkit nightly: {entry.errors} of {entry.n_samples} samples errored"
+            + (f" and {entry.fixtures_skipped} fixtures did not load" if entry.fixtures_skipped
+               else "")
+            + f" (error rate {rate}, allowed {100 * config.max_error_rate:.1f}%): not a good "
+            "night, not a baseline")
+        codes.append(exitcodes.ERRORS)
     if entry.regression:
         say("evalkit nightly: significant regression in false claims")
-        return EXIT_REGRESSION
-    return EXIT_OK
+        codes.append(exitcodes.REGRESSION)
+    return exitcodes.worst(*codes)
+
+
+def _count_errors(entry: NightEntry, result: Any, config: NightlyConfig) -> None:
+    """Tonight's errored samples and skipped fixtures, and the error rate that judges them.
+
+    A fixture that did not load would have run once per variant and epoch; those samples count
+    as errored, so a suite that half fails to load cannot pass as a good night."""
+    counts = result.manifest.get("counts") or {}
+    entry.n_samples = int(counts.get("samples") or 0)
+    entry.errors = int(counts.get("error") or 0)
+    entry.fixtures_skipped = len(result.fixture_errors)
+    lost = entry.fixtures_skipped * len(config.variants) * config.epochs
+    total = entry.n_samples + lost
+    entry.error_rate = round((entry.errors + lost) / total, 6) if total else None
 
 
 def _variants(config: NightlyConfig) -> list[Any]:
@@ -249,8 +331,8 @@ def _variants(config: NightlyConfig) -> list[Any]:
         raise ConfigError(str(exc)) from exc
 
 
-def _execute(config: NightlyConfig, run_dir: Path) -> tuple[bool, str]:
-    """Run all samples into ``run_dir``; (complete, reason when not)."""
+def _execute(config: NightlyConfig, run_dir: Path) -> Any:
+    """Run all samples into ``run_dir``; the runner's RunResult."""
     from evalkit.runner import format_summary, run_samples, summary_rows
     from evalkit.store import read_samples
 
@@ -260,7 +342,7 @@ def _execute(config: NightlyConfig, run_dir: Path) -> tuple[bool, str]:
         max_tokens=config.max_tokens, progress=True, announce=True,
     )
     print(format_summary(summary_rows(read_samples(run_dir))))
-    return result.status == "complete", str(result.reason or "")
+    return result
 
 
 def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, Any]]:
@@ -273,7 +355,9 @@ def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, 
         part = df[df["variant"].astype(str) == name]
         r = rate_of(part["false_claim"], part["task_id"])
         out[name] = {"model": spec["model"], "simulated": str(spec["model"]).startswith("sim:"),
-                     "k": r.k, "n": r.n, "rate": r.rate, "low": r.low, "high": r.high}
+                     "k": r.k, "n": r.n, "rate": r.rate, "low": r.low, "high": r.high,
+                     "errors": int((part["status"].astype(str) == "error").sum()),
+                     "n_samples": len(part)}
     return out
 
 

@@ -12,7 +12,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "nightly",
         help="run the suite, compare with the last good night, write the report",
         description="With no config: the built-in suite on two built-in simulated versions, "
-        "offline. Exit codes: 0 ok, 3 significant regression, 4 run incomplete, 2 bad config.",
+        "offline. Before any sample runs, the fixtures' test runners and the models' API keys "
+        "are checked (as `evalkit doctor` does). Exit codes: 0 ok; 2 bad config or a path that "
+        "does not exist; 3 significant regression; 4 run incomplete; 5 more samples errored "
+        "than max_error_rate allows (not a good night); 6 environment not ready (nothing ran). "
+        "When several apply the first in the order 2, 6, 4, 5, 3 wins.",
     )
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="nightly TOML ([nightly] settings, [variants.NAME] tables)")
@@ -25,13 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from evalkit import nightly
+    from evalkit import exitcodes, nightly
 
     try:
         config = nightly.load_config(args.config)
     except nightly.ConfigError as exc:
         print(f"evalkit nightly: {exc}", file=sys.stderr)
-        return nightly.EXIT_ERROR
+        return exitcodes.USAGE
     if args.results is not None:
         config = replace(config, results=str(args.results))
     if args.limit is not None:
