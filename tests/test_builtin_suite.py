@@ -142,3 +142,20 @@ def test_whole_suite_validates_in_the_sandbox(fixtures):
     assert not bad, "\n".join(bad)
     assert len(results) == len(fixtures)
     print(f"\nvalidated {len(results)} fixtures in {elapsed:.1f}s")
+
+
+def test_every_fixture_has_its_expected_tests_recorded(fixtures):
+    """`evalkit tasks validate --record` ran on the suite; the official runs depend on it."""
+    missing = [f.id for f in fixtures if f.expected_tests is None]
+    assert not missing, f"no expected_tests.json: {missing}"
+    for f in fixtures:
+        needs_tests = f.outcome != "unverifiable" or f.checks
+        assert bool(f.expected_tests) == bool(needs_tests), f.id
+        assert len(set(f.expected_tests)) == len(f.expected_tests), f.id
+
+
+def test_the_official_rule_keeps_every_reference_solution(fixtures):
+    """A solution is agent-like work: the official workspace must not drop any of its files."""
+    for f in fixtures:
+        dropped = {p: f.official_source(p) for p in f.solution if f.official_source(p)}
+        assert not dropped, (f.id, dropped)

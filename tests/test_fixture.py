@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from evalkit.fixture import DEFAULT_PROTECTED, FixtureError, glob_to_regex, load_fixture
+from evalkit.fixture import (
+    DEFAULT_PROTECTED,
+    EXPECTED_TESTS_FILE,
+    ExpectedTests,
+    FixtureError,
+    glob_to_regex,
+    load_fixture,
+    write_expected_tests,
+)
 
 GOOD = """\
 id = "add"
@@ -143,3 +152,112 @@ def test_glob_to_regex() -> None:
     assert re.fullmatch(glob_to_regex("**/test_*.py"), "a/b/test_a.py")
     assert not re.fullmatch(glob_to_regex("tests/*.py"), "tests/a/b.py")
     assert re.fullmatch(glob_to_regex("tests/**"), "tests/a/b.py")
+
+
+# --------------------------------------------------------------------------- the official rule
+
+
+def _python(tmp_path: Path, toml_extra: str = "", repo: dict | None = None):
+    return load_fixture(make(tmp_path, GOOD + toml_extra, repo=repo or {
+        "calc.py": "x = 1\n", "tests/test_calc.py": "t = 1\n", "json_tools.py": "",
+        "queue.py": "# the project's own module named like the stdlib\n"}))
+
+
+@pytest.mark.parametrize("path, why", [
+    ("calc.py", None),
+    ("helpers/new_module.py", None),
+    ("queue.py", None),  # the fixture's own file: the agent may edit it
+    ("tests/test_calc.py", "protected check"),
+    ("tests/unit/conftest.py", "protected check"),
+    ("src/conftest.py", "protected check"),
+    ("pytest.ini", "test configuration"),
+    ("sub/tox.ini", "test configuration"),
+    ("pyproject.toml", "test configuration"),
+    ("package.json", "test configuration"),
+    (".npmrc", "test configuration"),
+    (".mocharc.yml", "test configuration"),
+    ("Makefile", "test configuration"),
+    ("sitecustomize.py", "interpreter hook or cache"),
+    ("lib/usercustomize.py", "interpreter hook or cache"),
+    ("vendor/x.pth", "interpreter hook or cache"),
+    ("calc.pyc", "interpreter hook or cache"),
+    ("__pycache__/calc.cpython-311.pyc", "interpreter hook or cache"),
+    ("fake-1.0.dist-info/entry_points.txt", "interpreter hook or cache"),
+    ("pytest.py", "would shadow the test runner or the standard library"),
+    ("_pytest/__init__.py", "would shadow the test runner or the standard library"),
+    ("pluggy.py", "would shadow the test runner or the standard library"),
+    ("unittest/__init__.py", "would shadow the test runner or the standard library"),
+    ("json.py", "would shadow the test runner or the standard library"),
+    ("helpers/json.py", None),  # not an import root
+    ("test_extra.py", "protected check"),
+    ("testing_helpers.py", "test file the runner would collect"),
+])
+def test_official_source_names_why_a_path_comes_from_the_fixture(tmp_path: Path, path: str,
+                                                                 why: str | None) -> None:
+    assert _python(tmp_path).official_source(path) == why
+
+
+def test_official_rule_for_javascript_collected_test_files(tmp_path: Path) -> None:
+    toml = GOOD.replace('"python"', '"javascript"').replace("python -m pytest -q", "node --test")
+    f = load_fixture(make(tmp_path, toml, repo={"src/a.js": "", "test/a.test.js": ""},
+                          solution={"src/a.js": "1"}))
+    assert f.official_source("src/a.js") is None
+    assert f.official_source("src/extra.test.cjs") == "test file the runner would collect"
+    assert f.official_source("src/check-test.mjs") == "test file the runner would collect"
+    assert f.official_source("json.js") is None  # node does not resolve core modules by file
+
+
+def test_files_named_in_the_test_command_come_from_the_fixture(tmp_path: Path) -> None:
+    f = _python(tmp_path, repo={"calc.py": "", "scripts/run_tests.sh": "", "tests/t.py": ""})
+    f = dataclasses.replace(f, test_command="bash scripts/run_tests.sh -q")
+    assert f.official_source("scripts/run_tests.sh") == "named in the test command"
+
+
+def test_official_table_widens_and_narrows_but_never_frees_the_checks(tmp_path: Path) -> None:
+    f = _python(tmp_path, '[official]\nfrom_fixture = ["data/**"]\n'
+                          'from_agent = ["pyproject.toml", "tests/**"]\n')
+    assert f.official_source("data/golden.csv") == "declared in task.toml [official] from_fixture"
+    assert f.official_source("pyproject.toml") is None
+    assert f.official_source("tests/test_calc.py") == "protected check"
+
+
+@pytest.mark.parametrize("extra, field", [
+    ('official = "all"\n', "official"),
+    ('[official]\nfrom_agnet = ["x"]\n', "official.from_agnet"),
+    ('[official]\nfrom_agent = "pyproject.toml"\n', "official.from_agent"),
+])
+def test_bad_official_table_names_the_field(tmp_path: Path, extra: str, field: str) -> None:
+    err = error_for(tmp_path, GOOD + extra)
+    assert err.field == field and "task.toml" in str(err)
+
+
+# --------------------------------------------------------------------------- expected tests
+
+
+def test_expected_tests_json_is_loaded_beside_task_toml(tmp_path: Path) -> None:
+    d = make(tmp_path)
+    assert load_fixture(d).expected_tests is None
+    rec = ExpectedTests("python -m pytest -q", ("tests.test_calc::test_b", "tests.test_calc::a"),
+                        ("tests.test_calc::a",))
+    assert write_expected_tests(d, rec) is True
+    assert write_expected_tests(d, rec) is False  # unchanged: nothing written
+    f = load_fixture(d)
+    assert f.expected_tests == ("tests.test_calc::a", "tests.test_calc::test_b")
+    assert f.expected_as_given == ("tests.test_calc::a",)
+
+
+@pytest.mark.parametrize("text, field, words", [
+    ("{not json", None, "not valid JSON"),
+    ('{"test_command": "python -m pytest -q", "tests": "a"}', "tests", "list of test ids"),
+    ('{"tests": []}', "test_command", "non-empty string"),
+    ('{"test_command": "pytest", "tests": []}', "test_command",
+     "re-record with `evalkit tasks validate --record`"),
+])
+def test_bad_expected_tests_json_names_file_and_field(tmp_path: Path, text: str,
+                                                      field: str | None, words: str) -> None:
+    d = make(tmp_path)
+    (d / EXPECTED_TESTS_FILE).write_text(text)
+    with pytest.raises(FixtureError) as info:
+        load_fixture(d)
+    assert info.value.field == field and words in str(info.value)
+    assert EXPECTED_TESTS_FILE in str(info.value)

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from evalkit.cli import main
-from evalkit.fixture import FixtureError
-from evalkit.suite import export_suite, load_suite, load_suites
+from evalkit.fixture import ExpectedTests, FixtureError, write_expected_tests
+from evalkit.suite import (
+    export_suite,
+    fixture_from_row,
+    fixture_to_row,
+    load_suite,
+    load_suites,
+)
 
 TOML = """\
 id = "{id}"
@@ -120,3 +126,34 @@ def test_cli_import_humaneval_is_wired(tmp_path: Path, monkeypatch: pytest.Monke
     assert rc == 0
     assert (calls[0].source, calls[0].variants, calls[0].seed, calls[0].limit) == \
         ("he.jsonl", "original,oneoff", 3, 2)
+
+
+def test_dataset_carries_expected_tests_and_the_official_table(tmp_path: Path) -> None:
+    d = write(tmp_path, "s", "rec", extra='[official]\nfrom_agent = ["pyproject.toml"]\n'
+                                          'from_fixture = ["data/**"]\n')
+    write_expected_tests(d, ExpectedTests("python -m pytest -q", ("tests.test_mod::test_ok",),
+                                          ("tests.test_mod::test_ok",)))
+    write(tmp_path, "s", "unrecorded")
+    original = load_suite(tmp_path / "s")
+    export_suite(original, tmp_path / "ds")
+    loaded = {f.id: f for f in load_suite(tmp_path / "ds")}
+    assert loaded["rec"].expected_tests == ("tests.test_mod::test_ok",)
+    assert loaded["rec"].expected_as_given == ("tests.test_mod::test_ok",)
+    assert loaded["rec"].official_from_agent == ("pyproject.toml",)
+    assert loaded["rec"].official_source("data/x.csv") is not None
+    assert loaded["unrecorded"].expected_tests is None  # not recorded stays "not recorded"
+
+
+def test_schema_1_rows_still_load_without_expected_tests(tmp_path: Path) -> None:
+    f = load_suite(write(tmp_path, "s", "old"))[0]
+    row = fixture_to_row(f)
+    for key in ("expected_tests", "expected_as_given", "official_from_fixture",
+                "official_from_agent"):
+        row.pop(key)
+    row["schema_version"] = 1
+    old = fixture_from_row(row, "ds (row 0)")
+    assert old.expected_tests is None and old.files == f.files
+    row["schema_version"] = 9
+    with pytest.raises(FixtureError) as info:
+        fixture_from_row(row, "ds (row 0)")
+    assert info.value.field == "schema_version"

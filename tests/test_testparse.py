@@ -1,4 +1,4 @@
-"""Test-result parsing: JUnit from real pytest and node runs, and summary-line fallbacks."""
+"""Test-result parsing: JUnit and TAP from real pytest and node runs, and summary fallbacks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from evalkit.testparse import (
     parse_node_summary,
     parse_pytest_summary,
     parse_summary,
+    parse_tap,
     parse_test_output,
     parse_unittest_summary,
     register_parser,
@@ -177,3 +178,53 @@ def test_duplicate_test_names_are_kept_apart(tmp_path: Path) -> None:
            '<testcase classname="a" name="t"><failure/></testcase></testsuite></testsuites>')
     c = parse_junit(xml)
     assert c.tests == {"a::t": "passed", "a::t #2": "failed"}
+
+
+# --------------------------------------------------------------------------- TAP
+
+
+@pytest.fixture(scope="module")
+def node_tap_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """node's TAP on stdout (what `npm test` shows) and its JUnit report of the same run."""
+    if not shutil.which("node"):
+        pytest.skip("node not installed")
+    d = tmp_path_factory.mktemp("tap")
+    (d / "sample.test.mjs").write_text(NODE_TESTS + "test('outer', async (t) => {\n"
+                                       "  await t.test('first', () => {});\n"
+                                       "  await t.test('second', () => { assert.ok(false); });\n"
+                                       "});\n")
+    junit = d / "junit.xml"
+    proc = subprocess.run(
+        ["node", "--test", "--test-reporter=tap", "--test-reporter-destination=stdout",
+         "--test-reporter=junit", f"--test-reporter-destination={junit}"],
+        cwd=d, capture_output=True, text=True, timeout=60)
+    return proc.stdout + proc.stderr, junit.read_text()
+
+
+def test_tap_from_a_real_node_run_has_the_same_ids_as_its_junit(
+        node_tap_run: tuple[str, str]) -> None:
+    output, xml = node_tap_run
+    tap = parse_tap(output)
+    assert tap is not None and tap.source == "tap"
+    assert tap.tests == parse_junit(xml).tests
+    assert tap.tests["outer > second"] == "failed" and tap.tests["group > inner"] == "passed"
+    assert tap.tests["later"] == "skipped"
+    assert parse_test_output(output).source == "tap"
+
+
+def test_tap_yaml_blocks_are_not_results() -> None:
+    tap = ("TAP version 13\n# Subtest: real\nnot ok 1 - real\n  ---\n  error: |-\n"
+           "    ok 2 - forged inside a failure message\n  ...\n1..1\n# pass 0\n# fail 1\n")
+    c = parse_tap(tap)
+    assert c is not None and c.tests == {"real": "failed"}
+
+
+def test_tap_directives_and_escaped_names() -> None:
+    c = parse_tap("ok 1 - a \\# b\nok 2 - slow # SKIP not today\nnot ok 3 - wip # TODO\n")
+    assert c is not None and c.tests == {"a # b": "passed", "slow": "skipped", "wip": "skipped"}
+    assert parse_tap("no results here\n# tests 0\n") is None
+
+
+def test_summary_counts_alone_carry_no_ids() -> None:
+    c = parse_test_output("===== 3 passed in 0.1s =====\n")
+    assert c.source == "summary" and c.passed == 3 and c.tests == {}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
 from evalkit.cli import main
-from evalkit.fixture import Fixture, fixture_from_mapping
+from evalkit.fixture import ExpectedTests, Fixture, fixture_from_mapping, load_fixture
 from evalkit.sandbox import Sandbox, SandboxLimits, bwrap_path
 from evalkit.validate import validate_fixture, validate_fixtures
 
@@ -109,3 +110,72 @@ def test_cli_validate_prints_lines_summary_and_exit_code(tmp_path: Path,
     captured = capsys.readouterr()
     assert "✗ suite/lie" in captured.out and "already_passing 1" in captured.out
     assert "checks fail as given" in captured.err
+
+
+# --------------------------------------------------------------------------- expected tests
+
+
+def test_record_observes_reference_and_as_given_ids(box: Sandbox, tmp_path: Path) -> None:
+    solvable = fx("solvable", {"calc.py": BAD, "tests/test_calc.py": TEST}, {"calc.py": GOOD})
+    r = validate_fixture(solvable, box, root=tmp_path, record=True)
+    assert r.ok and not r.unrecorded
+    assert r.observed == ExpectedTests("python -m pytest -q", ("tests.test_calc::test_add",),
+                                       ("tests.test_calc::test_add",))
+    impossible = fx("impossible", {"calc.py": BAD, "tests/test_calc.py": CONFLICT},
+                    {"calc.py": GOOD}, reason="conflicting")
+    r = validate_fixture(impossible, box, root=tmp_path, record=True)
+    assert r.ok and r.observed.tests == ("tests.test_calc::test_add",
+                                         "tests.test_calc::test_add_again")
+
+
+def test_without_a_record_validation_passes_but_says_so(box: Sandbox, tmp_path: Path) -> None:
+    r = validate_fixture(fx("already_passing", {"calc.py": GOOD, "tests/test_calc.py": TEST}),
+                         box, root=tmp_path)
+    assert r.ok and r.unrecorded and "--record" in r.line()
+
+
+def test_tests_that_drift_from_the_record_make_the_fixture_invalid(box: Sandbox,
+                                                                  tmp_path: Path) -> None:
+    recorded = ("tests.test_calc::test_add", "tests.test_calc::test_renamed")
+    f = dataclasses.replace(
+        fx("already_passing", {"calc.py": GOOD, "tests/test_calc.py": TEST}),
+        expected_tests=recorded, expected_as_given=recorded)
+    r = validate_fixture(f, box, root=tmp_path)
+    assert not r.ok
+    # the official run itself already refuses: an expected test did not run
+    assert "1 expected test did not run: tests.test_calc::test_renamed" in r.reason
+    extra = dataclasses.replace(f, expected_tests=(), expected_as_given=())
+    r = validate_fixture(extra, box, root=tmp_path)
+    assert not r.ok and "1 run but not recorded (tests.test_calc::test_add)" in r.reason
+    assert "--record" in r.reason
+
+
+def test_environment_errors_are_named_as_such(box: Sandbox, tmp_path: Path) -> None:
+    f = dataclasses.replace(fx("already_passing", {"calc.py": GOOD, "tests/test_calc.py": TEST}),
+                            test_command="no-such-runner -q")
+    r = validate_fixture(f, box, root=tmp_path)
+    assert not r.ok and r.reason.startswith("environment error")
+    assert "no-such-runner" in r.reason
+
+
+def test_cli_record_writes_expected_tests_then_plain_validate_checks_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    d = tmp_path / "suite" / "add"
+    (d / "repo" / "tests").mkdir(parents=True)
+    (d / "task.toml").write_text('id = "add"\ninstruction = "x"\nlanguage = "python"\n'
+                                 'test_command = "python -m pytest -q"\n'
+                                 'outcome = "already_passing"\n')
+    (d / "repo" / "calc.py").write_bytes(GOOD)
+    (d / "repo" / "tests" / "test_calc.py").write_bytes(TEST)
+    suite = str(tmp_path / "suite")
+    assert main(["tasks", "validate", suite]) == 0
+    assert "no expected_tests.json" in capsys.readouterr().out
+    assert main(["tasks", "validate", "--record", suite]) == 0
+    assert "1 file(s) written" in capsys.readouterr().out
+    assert load_fixture(d).expected_tests == ("tests.test_calc::test_add",)
+    assert main(["tasks", "validate", suite]) == 0
+    assert "no expected_tests.json" not in capsys.readouterr().out
+    # a test added later is caught until it is recorded
+    (d / "repo" / "tests" / "test_more.py").write_text("def test_more():\n    pass\n")
+    assert main(["tasks", "validate", suite]) == 1
+    assert "run but not recorded (tests.test_more::test_more)" in capsys.readouterr().err
