@@ -213,3 +213,32 @@ def test_run_on_a_fresh_interpreter_without_pytest_exits_environment(tmp_path: P
     assert proc.returncode == exitcodes.ENVIRONMENT, proc.stderr
     assert "can import pytest" in proc.stderr and "pip install pytest" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("make, needle", [
+    (lambda p: p.mkdir(), "holds no run"),
+    (lambda p: (p.mkdir(), (p / "samples.jsonl").write_text("")), "holds no run"),
+    (lambda p: (p.mkdir(), (p / "manifest.json").write_text("{}")), "nothing to merge"),
+    (lambda p: None, "no such folder"),
+])
+def test_merge_of_an_empty_or_missing_folder_exits_usage_and_writes_nothing(
+        tmp_path: Path, capsys, make, needle: str) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "src"
+    make(src)
+    assert main(["merge", str(src), "--out", str(tmp_path / "m")]) == exitcodes.USAGE
+    assert needle in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_merge_of_some_shards_exits_incomplete_and_of_all_ok(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    suite = make_suite(tmp_path, which=("solvable", "already_passing"), test_command=FAST)
+    shards = [tmp_path / f"s{i}" for i in (1, 2)]
+    for i, out in enumerate(shards, 1):
+        assert main(["run", "--model", "sim:honest", "--tasks", str(suite), "--epochs", "3",
+                     "--shard", f"{i}/2", "--out", str(out), "--no-progress"]) == 0
+    with_samples = [s for s in shards if read_samples(s)]
+    assert main(["merge", str(with_samples[0]), "--out",
+                 str(tmp_path / "part")]) == exitcodes.INCOMPLETE
+    assert "shards missing" in capsys.readouterr().out
+    # an empty shard (its manifest says complete, 0 planned) still merges
+    assert main(["merge", *map(str, shards), "--out", str(tmp_path / "all")]) == exitcodes.OK

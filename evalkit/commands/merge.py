@@ -4,6 +4,10 @@ Samples are deduplicated by sample id. Two lines with the same id that differ in
 (anything but run id and timings) are reported as conflicts; the first one (in argument order)
 is kept. The merged manifest lists its sources; its status is ``complete`` only when every
 source is complete and, for shards, every shard 1..N is present.
+
+Exit codes: 0 merged, complete, nothing errored; 2 a source that does not exist or holds no
+samples (nothing is written); 4 the merged run is incomplete (a shard or source missing
+samples); 5 merged samples errored or a source skipped fixtures.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "merge", help="combine shards or partial runs into one run folder",
         description="Combine run folders (e.g. --shard 1/4 ... 4/4) into one, deduplicating "
-        "samples by id and reporting conflicting duplicates.")
+        "samples by id and reporting conflicting duplicates. Exit codes: 0 ok; 2 a source "
+        "missing or holding no samples; 4 merged run incomplete; 5 samples errored or "
+        "fixtures skipped.")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders to merge")
     p.add_argument("--out", required=True, metavar="DIR", help="the merged run folder (new)")
     p.add_argument("--force", action="store_true", help="replace samples in an existing --out")
@@ -45,9 +51,14 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
         raise RunError(f"{out}: already holds samples; choose a new --out (or --force)")
     manifests = []
     for run in runs:
+        if not Path(run).exists():
+            raise RunError(f"{run}: no such folder")
         if not Path(run).is_dir():
-            raise RunError(f"{run}: not a run folder")
-        manifests.append(read_manifest(run) or {})
+            raise RunError(f"{run}: not a run folder (expected a folder holding samples.jsonl)")
+        manifest = read_manifest(run)
+        if manifest is None and not read_samples(run):
+            raise RunError(f"{run}: holds no run (no manifest.json and no samples in {SAMPLES})")
+        manifests.append(manifest or {})
     run_id = f"merged-{new_run_id()}"
     kept: dict[str, dict[str, Any]] = {}
     conflicts: list[dict[str, Any]] = []
@@ -63,6 +74,8 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
                                       "dropped_from": str(run)})
                 continue
             kept[sid] = dict(obj, _source=str(run))
+    if not kept:
+        raise RunError(f"no samples in {', '.join(map(str, runs))}; nothing to merge")
     variants: dict[str, Any] = {}
     for m, run in zip(manifests, runs, strict=True):
         for name, v in (m.get("variants") or {}).items():
@@ -106,6 +119,8 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
         "simulated": any(v.get("simulated") for v in variants.values()),
         "planned": sum(m.get("planned") or 0 for m in manifests),
         "counts": counts,
+        "fixtures_skipped": max((int(m.get("fixtures_skipped") or 0) for m in manifests),
+                                default=0),
         "merged_from": [{"dir": str(r), "run_id": m.get("run_id"), "shard": m.get("shard"),
                          "status": m.get("status")} for r, m in zip(runs, manifests, strict=True)],
         "duplicates": duplicates,
@@ -122,14 +137,27 @@ def merge_runs(runs: list[str | Path], out: str | Path, *, force: bool = False,
     return manifest
 
 
+def exit_code(manifest: dict[str, Any]) -> int:
+    """The merged run's code: the same meanings as ``evalkit run``'s."""
+    from evalkit import exitcodes
+
+    if manifest.get("status") != "complete":
+        return exitcodes.INCOMPLETE
+    if (manifest.get("counts") or {}).get("error") or manifest.get("fixtures_skipped"):
+        return exitcodes.ERRORS
+    return exitcodes.OK
+
+
 def main(args: argparse.Namespace) -> int:
+    from evalkit import exitcodes
     from evalkit.runner import RunError
+    from evalkit.store import StoreError
 
     try:
         manifest = merge_runs(args.runs, args.out, force=args.force)
-    except RunError as exc:
+    except (RunError, StoreError) as exc:
         print(f"evalkit merge: error: {exc}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     c = manifest["counts"]
     print(f"merged {len(args.runs)} runs into {args.out}: {c['samples']} samples "
           f"({c['ok']} ok, {c['limit']} limit, {c['error']} error); "
@@ -141,4 +169,4 @@ def main(args: argparse.Namespace) -> int:
     if len(manifest["conflicts"]) > 20:
         print(f"evalkit merge: ... {len(manifest['conflicts']) - 20} more conflicts",
               file=sys.stderr)
-    return 0
+    return exit_code(manifest)
