@@ -81,6 +81,10 @@ Command line (for ``evalkit run`` demos)::
     python tests/fakeapi.py --port 8765 [--latency 0.5] [--fail-rate 0.1] [--seed 1]
     ANTHROPIC_BASE_URL=http://127.0.0.1:8765 ANTHROPIC_API_KEY=sk-fake \
         evalkit run --model anthropic:claude-sonnet-4-5 --tasks tasks/
+
+    python tests/fakeapi.py --port 8766 --judge          # the LLM judge, offline
+    ANTHROPIC_BASE_URL=http://127.0.0.1:8766 ANTHROPIC_API_KEY=sk-fake \
+        evalkit grade results/<run> --compare-graders rules,llm:claude-fake [--batch]
 """
 
 from __future__ import annotations
@@ -895,12 +899,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--api-key", default=None, help="require this x-api-key (else any)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    p.add_argument("--judge", action="store_true",
+                   help="act as evalkit's LLM judge (record_claims answers, as the rules read)")
+    p.add_argument("--batch-polls", type=int, default=1,
+                   help="retrieves a Message Batch answers in_progress before it ends")
     a = p.parse_args(argv)
     api = FakeAnthropic(
-        None, port=a.port, latency=a.latency, api_key=a.api_key, fail_rate=a.fail_rate,
+        FakeJudge() if a.judge else None, port=a.port, batch_polls=a.batch_polls,
+        latency=a.latency, api_key=a.api_key, fail_rate=a.fail_rate,
         seed=a.seed, verbose=a.verbose,
     ).start()
-    print(f"fakeapi: listening on {api.base_url} (demo agent: pytest -q, then a report)")
+    role = ("judge: record_claims as the rules read" if a.judge
+            else "demo agent: pytest -q, then a report")
+    print(f"fakeapi: listening on {api.base_url} ({role})")
     print(f"  export ANTHROPIC_BASE_URL={api.base_url} ANTHROPIC_API_KEY=sk-fake", flush=True)
     try:
         while True:
