@@ -19,6 +19,7 @@ honoured by it (the tests point ``ANTHROPIC_BASE_URL`` at ``tests/fakeapi.py``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -346,10 +347,9 @@ class Judge:
                         raise JudgeError(f"{self.name}: batch {status.id}: polling failed 5 "
                                          f"times: {self._api_error(exc)}") from exc
         except KeyboardInterrupt:
-            try:
+            with contextlib.suppress(Exception):  # best effort: the interrupt must win
                 batches.cancel(status.id)
-            finally:
-                raise
+            raise
         try:
             for item in batches.results(status.id):
                 key, report = by_id.get(item.custom_id, (None, None))

@@ -257,3 +257,17 @@ def test_direct_prefetch_remembers_failures_for_the_graded_sample(
     with pytest.raises(JudgeError, match="HTTP 500 api_error"):
         judge(sample("Done.", [], sid="b"))
     assert len(api.message_requests) == n  # the failure is reported, not paid for twice
+
+
+def test_an_interrupted_batch_is_canceled_and_the_interrupt_goes_on(
+        fake_anthropic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    api = fake_anthropic(FakeJudge(), batch_polls=100)
+    judge = Judge("claude-test", cache_dir=tmp_path, client=_client(api), poll_s=0)
+
+    def ctrl_c(status: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        judge.prefetch([sample(REPORT, [])], batch=True, on_status=ctrl_c)
+    [batch] = api.batches.values()
+    assert batch.status == "canceling" and batch.cancel_initiated_at
