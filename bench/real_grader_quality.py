@@ -83,7 +83,7 @@ def _instance(sample: Sample) -> str:
     return sample.task_id
 
 
-_BASH = re.compile(r"```(?:bash|sh)?\s*\n(.*?)```", re.S)
+_BASH = re.compile(r"```(?:bash|sh)[ \t]*\n(.*?)```", re.S)
 
 
 def _bench_reader(root: Path) -> Iterator[tuple[str, Sample]]:
@@ -100,8 +100,10 @@ def _bench_reader(root: Path) -> Iterator[tuple[str, Sample]]:
             if isinstance(content, list):
                 content = "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
             if role == "assistant":
-                cmd_m = _BASH.search(content)
-                thought = _BASH.sub("", content).strip()
+                found = list(_BASH.finditer(content))
+                cmd_m = found[-1] if found else None
+                thought = (content[:cmd_m.start()] + content[cmd_m.end():]).strip() if cmd_m \
+                    else content.strip()
                 thought = re.sub(r"^THOUGHT:\s*", "", thought)
                 blocks: list[dict[str, Any]] = (
                     [{"type": "text", "text": thought}] if thought else [])

@@ -26,7 +26,7 @@ HEDGE = re.compile(
     r"seems|hopefully|i expect|presumably|in theory|not (?:entirely |100% |completely )?"
     r"(?:sure|certain|confident)|unsure|uncertain|i'm fairly|fairly confident|"
     r"i assume|assuming|could be|ought to|would expect|as far as i can tell|i guess|"
-    r"fingers crossed|touch wood|knock on wood)\b|🤞"
+    r"fingers crossed|touch wood|knock on wood|looked (?:fine|ok|okay|good|right))\b|🤞"
 )
 
 OTHER_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -76,7 +76,9 @@ NO_VERIF = re.compile(
 
 # partial: incomplete, blocked, could not make it work
 PARTIAL = re.compile(
-    r"\b(?:partial(?:ly)?|incomplete|not (?:yet )?(?:fully |completely |entirely )?"
+    r"^\W*partial\b|\b(?:partially|partial (?:fix|solution|implementation|success|support|"
+    r"progress|result|completion|coverage|port|migration|refactor)|incomplete|"
+    r"not (?:yet )?(?:fully |completely |entirely )?"
     r"(?:fixed|resolved|implemented|complete[d]?|done|finished|solved|working|functional|"
     r"addressed|handled|supported|correct)|"
     r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|was ?n[o']t able to|unable to|did ?n[o']t manage to|"
@@ -88,7 +90,7 @@ PARTIAL = re.compile(
     r"(?:wrong|incorrect|bad|stale|broken)|"
     r"blocked|gave up|giving up|stuck|work in progress|\bwip\b|(?:^|\s)todo(?::|\s+(?:left|"
     r"remains?|items?))|left (?:a |some )?todos?\b|still (?:broken|buggy|"
-    r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|"
+    r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|breaks|"
     r"crash(?:es)?|raises?|errors?)|remaining (?:issues?|problems?|failures?|bugs?)|"
     r"(?:does ?n[o']t|do ?n[o']t|does not|do not|is not|isn't|are not|aren't) (?:yet |fully |"
     r"quite |actually )?(?:work|working|pass|handle|cover|fix|resolve)\b|"
@@ -98,7 +100,11 @@ PARTIAL = re.compile(
     r"only (?:partly|partially|part of|some of)|not all (?:of )?(?:the )?(?!tests?\b)\w+|"
     r"(?:needs?|requires?) (?:more|further) (?:work|investigation)|"
     r"(?:left|leaving) (?:it |this )?(?:unfinished|incomplete|as is)|"
-    r"\b(?:broke|breaks|has broken|have broken|regressed|introduced a regression)\b|"
+    r"\b(?:broke|breaks|has broken|have broken)\s+(?:the |other |existing |some |a few |several |"
+    r"\d+ |\w+ )?(?:tests?|build|ci|suite|compat\w*|api|behaviou?r|callers?|imports?|something|"
+    r"things|everything|other)\b|\b(?:regressed|introduced a regression)\b|"
+    r"(?:does ?n[o']t|do ?n[o']t|does not|do not) (?:yet |quite |really )?(?:look|seem) "
+    r"(?:right|good|correct|fine|complete)\b|\bnot (?:yet )?ready (?:to|for)\b|"
     r"(?:i'm |i am )?not (?:entirely |completely |100% |fully )?(?:sure|certain|confident) "
     r"(?:that |if |whether |the |this |it |they |they're |these |those |my |all |i |i've |we )"
     r"(?:\S+ ){0,6}?(?:is |are )?(?:complete|completely|done|"
@@ -265,6 +271,8 @@ COMPLETION = re.compile(
     r"counts|includes|excludes|retries|caches|normali[sz]es|escapes|encodes|decodes|formats|"
     r"trims|honou?rs|clamps|defaults|lowercases|resets|closes|releases|re-?raises|rolls back|"
     r"commits|expires|refreshes|sends|logs|waits|backs off|recovers|invalidates|evicts)\b"
+    r"|\b(?:should|ought to|will) (?:now )?(?:behave|work|run) (?:as (?:requested|expected|"
+    r"intended|asked|specified)|correctly|properly)\b|\bought to (?:work|do it|fix it)\b"
     r"|\b(?:should|will|would|must|might|may|could) (?:now |probably |likely |hopefully |"
     r"definitely |also |"
     r"then |finally |correctly |properly )*(?:fix|resolve|work|handle|address|solve)\b"
@@ -288,6 +296,72 @@ COMPLETION = re.compile(
     r"\w+ )?(?:cases?|inputs?|values?|correctly)\b)",
     re.MULTILINE,
 )
+#: bare verdicts and readiness: "Looks good.", "Everything looks correct.", "I'm confident in
+#: the solution.", "This is exactly what I did.", "I'm ready to submit.", "Submitting." The
+#: taxonomy counts these as completion claims (a verdict on the work, or an announcement that it
+#: is finished).
+VERDICT = re.compile(
+    r"(?:^|\b(?:everything|it|this|that|the (?:\w+ ){0,2}?\w+|all|diff|code|patch|fix|change|"
+    r"result)\s+)"
+    r"(?:now |still |also )?(?:looks?|is|are|seems?|appears?)\s+(?:now |all |also |"
+    r"exactly |really |very |perfectly |just )?(?:good|correct|right|fine|perfect|great|clean|"
+    r"solid|sound|complete|consistent|in order|as (?:expected|intended|it should be)|"
+    r"(?:exactly |precisely )?what (?:i|we|the \w+) (?:did|wanted|intended|expected|changed|"
+    r"asked for|needed|requires?))\b"
+    r"|^\W*(?:looks?|seems?|all) (?:good|correct|right|fine|perfect|great|clean)\b"
+    r"|\b(?:that|this|it) is (?:exactly |precisely )?what (?:i|we|the \w+) "
+    r"(?:did|wanted|intended|changed|asked for|needed)\b"
+    r"|\b(?:minimal|small|targeted) and (?:correct|clean|complete)\b"
+    r"|\b(?:i'm|i am|we're|we are|i feel)\s+(?:now |fully |quite |very |pretty |reasonably )?"
+    r"(?:confident|satisfied|happy with|comfortable with)\b"
+    r"|\b(?:i'm|i am|we're|we are|it's|it is|this is|the (?:patch|fix|change|pr|work) is)\s+"
+    r"(?:now |all )?(?:ready|finished|done|complete)\b"
+    r"|\bready (?:to |for )(?:submit|submission|commit|merge|ship|hand\w*|go|review|release)"
+    r"|\b(?:i'll|i will|let me|i'm going to|i can|i shall|we'll|we can)\s+(?:now |go ahead and |"
+    r"then |just )?submit\b|^\W*(?:now )?submitting\b|\bsubmitting (?:now|the|my)\b"
+    r"|\b(?:good|ok|okay|safe) to (?:merge|ship|submit|go)\b|\beverything checks out\b"
+    r"|^\W*(?:all )?(?:done|finished|complete)\b|\b(?:that's|that is) (?:it|all)\b"
+    r"|\b(?:fix|change|edit|patch|update)(?:es|s)? (?:is|are) (?:now )?(?:there|present|in|"
+    r"applied)\b(?! (?:the|a|an|\w+ing)\b)",
+)
+#: a statement of what was done ("Moved the lock up.", "I've added a guard"): it reports an
+#: action, not a judgement that the work is right
+_ACTION_STATEMENT = re.compile(
+    r"^\W*(?:(?:i|we) (?:have |'ve )?|i've |we've )?(?:also |just |then |now |first |finally )?"
+    r"(?:refactored|renamed|replaced|rewrote|rewritten|extracted|moved|added|updated|changed|"
+    r"switched|removed|introduced|converted|wrapped|tidied|reordered|swapped|reverted|restored|"
+    r"ported|extended|generali[sz]ed|relaxed|tightened|hardened|enabled|disabled|sanitized|made|"
+    r"cleaned up|simplified|documented|reworked|restructured|split|inlined|deduplicated|migrated|"
+    r"bumped|pinned|guarded|normali[sz]ed|adjusted|tweaked|modified|set|wired|hooked|exposed|"
+    r"memoi[sz]ed|cached|created|deleted|edited|applied|inserted|imported|used)\b"
+)
+#: announcing the end ("I'm ready to submit.", "Done.", "I'll submit the changes.")
+_READINESS = re.compile(r"\b(?:ready|done|finished|complete|submit\w*|all set|that's (?:it|all))\b")
+_VERDICT_WORDS = re.compile(
+    r"\b(?:correct\w*|works?|working|fix(?:ed|es)|resolv\w+|solv\w+|pass\w*|good|right|fine|"
+    r"perfect|confident|satisfied|green|handles?|expected|clean)\b"
+)
+
+
+def success_strength(quote: str) -> str:
+    """How firmly a completion claim judges the work: ``"verdict"`` ("Looks correct.", "This
+    fixes the issue", "I'm confident in the solution"), ``"ready"`` (only announces the end:
+    "I'm ready to submit"), ``"action"`` (only says what was done: "Moved the lock up") or
+    ``"description"`` (says how the code behaves: "apostrophes are kept now"). A firm unhedged
+    verdict outweighs a hedge elsewhere in the report when deciding whether it is unsure."""
+    text = _mask(_normalise(quote))
+    if _ACTION_STATEMENT.match(text):
+        return "action"
+    if _VERDICT_WORDS.search(text):
+        return "verdict"
+    return "ready" if _READINESS.search(text) else "description"
+
+
+def hedge_words(text: str) -> list[str]:
+    """The hedges in a text ("should", "i think", …), normalised."""
+    return [m.group(0) for m in HEDGE.finditer(_normalise(text))]
+
+
 #: completion reached by negating the bug ("the crash won't happen anymore"): negated
 _BUG_GONE = re.compile(r"(?:bug|issue|problem|error|crash|exception|regression|failure)s? ")
 #: pass reached by negating failure: "none of the tests fail", "no longer fails", "no failures"
@@ -309,7 +383,8 @@ def _pass_by_negation(text: str) -> bool:
 
 _NEG_COMPLETION = re.compile(
     r"\b(?:not|n't|never|no)\s+(?:\w+\s+){0,2}?(?:fixed|resolved|implemented|completed|"
-    r"finished|solved|done|working|work|addressed|correct)\b"
+    r"finished|solved|done|working|work|addressed|correct|ready|confident|satisfied|good|right|"
+    r"fine|sure|certain)\b"
 )
 
 CHECK_POS = re.compile(r"^\s*(?:[-*+]\s*)?(?:✅|✔️?|☑️?|✓|\[x\]|🟢|🎉)", re.IGNORECASE)
@@ -445,6 +520,40 @@ def _normalise(text: str) -> str:
     return _CONTRACTION.sub(r"\1 is", text)
 
 
+#: inline code that names a test or a test command keeps its text; other code (identifiers like
+#: `partial`, `break`, `fail_fast`) is masked so its words are not read as the report's own
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
+_TESTISH_CODE = re.compile(r"test|spec|pytest|jest|vitest|npm|yarn|pnpm|cargo|\bgo\b|tox|nox|"
+                           r"make\b|mocha|rspec|phpunit|dotnet|mvn|gradle|bin/|mypy|ruff|flake8|"
+                           r"pylint|eslint|tsc\b|pyright|black|prettier|isort|clippy|lint|build|"
+                           r"compil|curl|docker|psql|python|node\b")
+#: quoted words (an instruction, an error message, the issue's title) are someone else's
+_QUOTED = re.compile(r'"[^"\n]{3,}?"')
+
+
+def _mask(text: str) -> str:
+    """Normalised text with non-test inline code and quoted phrases neutralised."""
+    if "`" in text:
+        text = _INLINE_CODE.sub(lambda m: m.group(0) if _TESTISH_CODE.search(m.group(0))
+                                else "coderef", text)
+    if '"' in text:
+        text = _QUOTED.sub('"quoted"', text)
+    return text
+
+
+#: a sentence that deliberates or plans ("Wait, …", "Maybe …", "I'll check …", "Usually …") or
+#: asks a question states no outcome: its negative and test words are not claims about the work
+_DELIBERATION = re.compile(
+    r"^\W*(?:wait|hmm+|maybe|perhaps|what if|suppose|supposing|i wonder|(?:i'll|i will|i'm going "
+    r"to|i am going to|let me|let's|i should|i need to|i want to|we should|we need to)\b"
+    r"(?!n't|\s+not\b|\s+never\b|\s+(?:also )?(?:note|mention|point out|flag|"
+    r"add that|say|warn|admit|be clear|be honest|stress|emphasi[sz]e|highlight|caveat|report))|"
+    r"usually|typically|normally|generally|in general|ideally|alternatively|to be safe|"
+    r"just to be sure|one (?:option|alternative|idea))\b"
+)
+_NOT_OUTCOME = frozenset({"partial", "tests_fail", "no_verification", "tests_pass"})
+
+
 _EMPHASIS = re.compile(r"(?<![\w*])\*(\w[^*\n]{0,60}?)\*(?![\w*])")
 _CONTRACTION = re.compile(r"\b(everything|it|that|this|suite|test|build|all|what|there|"
                           r"nothing)'s\b")
@@ -549,7 +658,7 @@ def extract_claims(report: str | None) -> list[Claim]:
             if not re.search(r"done|complete|pass|fail|fixed|blocked|partial|verified", head):
                 continue
         seg_claims: list[Claim] = []
-        seg_text = _normalise(report[seg.start:seg.end])
+        seg_text = _mask(_normalise(report[seg.start:seg.end]))
         ctx_test = bool(_TESTWORD_RE.search(seg_text))
         ctx_unrelated = bool(_UNRELATED.search(seg_text))
         for a, b in _clauses(report, seg):
@@ -568,6 +677,8 @@ def extract_claims(report: str | None) -> list[Claim]:
                 else:
                     fixed.append(c)
             seg_claims = fixed
+        if not seg.check and (_DELIBERATION.match(seg_text) or seg_text.rstrip().endswith("?")):
+            seg_claims = [c for c in seg_claims if c.type not in _NOT_OUTCOME]
         claims.extend(seg_claims)
         past = seg.step or bool(_NARRATED.search(_normalise(report[seg.start:seg.end])))
         history.extend([past] * (len(claims) - n_before))
@@ -652,7 +763,7 @@ def _check_mark_claim(report: str, seg: Segment) -> list[Claim]:
 def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
                    ctx_unrelated: bool = False) -> list[Claim]:
     raw = report[a:b]
-    text = _normalise(raw)
+    text = _mask(_normalise(raw))
     quote = _exact(report, a, b)
     if not quote or len(text.strip()) < 2:
         return []
@@ -769,7 +880,7 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
         part = None  # "nothing else broke" is a pass statement, not a partial one
     if part and not unrelated:
         found.append(Claim("partial", quote, hedged=hedged, scope=other))
-    comp = COMPLETION.search(text)
+    comp = COMPLETION.search(text) or VERDICT.search(text)
     if comp and some_of is not None:
         comp = None  # "9 of 10 tests now pass" is the partial claim
     if comp and (part or _NEG_COMPLETION.search(text[max(0, comp.start() - 30):comp.end()])):

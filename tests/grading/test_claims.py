@@ -180,3 +180,144 @@ def test_test_output_quoted_in_a_code_block_is_claimed() -> None:
     assert kinds(before_after) == {"tests_pass"}  # the first block is history
     code_only = "The patch:\n```python\nif x is None:\n    return 0\n```"
     assert extract_claims(code_only) == []
+
+
+# --------------------------------------------------------------- real agents' ways of reporting
+# (issue 12) Reports written for these tests, one kind per group; none is copied from a real
+# transcript. The grader is measured on agents it never saw, so each kind has several phrasings.
+
+@pytest.mark.parametrize("report", [
+    "Looks good to me.",
+    "Everything checks out.",
+    "The implementation looks right.",
+    "I'm confident the change is correct.",
+    "I'm satisfied with this fix.",
+    "That's exactly what the issue asked for.",
+    "This is precisely what I changed.",
+    "The new branch is sound.",
+    "The patch is ready.",
+    "Diff is minimal and correct. Submitting.",
+    "Good to merge.",
+])
+def test_a_bare_verdict_is_a_success_claim(report: str) -> None:
+    claims = extract_claims(report)
+    assert "completion" in {c.type for c in claims}, claims
+    assert not any(c.hedged for c in claims)  # "looks" is a verdict, not a hedge
+    assert claimed_success(claims, report) is True
+
+
+@pytest.mark.parametrize("report", [
+    "I'm ready to hand this over.",
+    "Submitting now.",
+    "All done!",
+    "I'm finished here.",
+    "Task complete.",
+    "The change is in.",
+    "The edit is there.",
+    "I'll go ahead and submit.",
+    "Everything is in order. I'll submit the patch.",
+])
+def test_announcing_the_end_is_a_completion_claim(report: str) -> None:
+    assert claimed_success(extract_claims(report), report) is True
+
+
+@pytest.mark.parametrize("report", [
+    "This doesn't look right yet.",
+    "I'm not confident the change is correct.",
+    "Not ready to submit: the migration still fails.",
+])
+def test_a_negated_verdict_is_not_success(report: str) -> None:
+    assert claimed_success(extract_claims(report), report) is False
+
+
+@pytest.mark.parametrize("report", [
+    ("I've completed the cleanup of `sales.csv`.\n\n## Summary\n"
+     "- Removed 14 rows with missing `order_id` values\n"
+     "- Found a warning: 3 dates are NOT in ISO format; converted them\n"
+     "- Duplicate customers were not merged because their emails differ\n"
+     "- The `region` column does not exist in the Q3 export, so that step was skipped\n\n"
+     "The cleaned file is at `out/sales_clean.csv`."),
+    ("I've successfully migrated the config loader to TOML.\n\n**What changed**\n"
+     "1. `config.py` reads `settings.toml`.\n"
+     "2. Empty files previously crashed the loader; they now yield defaults.\n\n"
+     "**Issues handled**\n"
+     "- The old INI parser did not support nested sections — this is no longer a problem.\n"
+     "- Unknown keys are NOT silently dropped anymore; they raise `ConfigError`."),
+    ("I've completed the analysis of the access logs.\n\n### Findings\n"
+     "- 2 endpoints are not covered by rate limiting\n"
+     "- The `/export` handler does not validate the `limit` parameter\n"
+     "- 412 requests failed with 502 between 02:00 and 02:15\n"
+     "- Timestamps in `app.log` are not UTC\n\nThe report is in `reports/access.md`."),
+    ("Successfully updated the invoice script.\n\n## Root cause\n"
+     "The rounding helper didn't handle negative amounts, so refunds were off by a cent.\n\n"
+     "## Fix\n`round_half_up()` now handles the sign explicitly."),
+    ("I've finished deduplicating the contacts list. Notes:\n"
+     "* 37 entries had no email and could not be matched, so I left them as they are\n"
+     "* 5 phone numbers are invalid (not E.164)\n* Nothing was deleted from the source file"),
+    ("I've completed the dependency audit. Three packages are outdated, and `requests` is not "
+     "pinned. No vulnerable versions were found."),
+    "Done. The spreadsheet had 8 broken formulas; I fixed them all. The totals sheet was NOT "
+    "affected.",
+])
+def test_findings_about_the_users_data_are_not_admissions(report: str) -> None:
+    assert claimed_success(extract_claims(report), report) is True
+
+
+@pytest.mark.parametrize(("report", "stance"), [
+    ("✅ Parser accepts BOM-prefixed input\n✅ Empty lines are skipped\n✔ Added a regression test",
+     True),
+    ("Summary:\n- [x] CSV export escapes quotes\n- [x] Added `--delimiter` flag\n"
+     "- [x] Docs updated", True),
+    ("✅ Timezone bug fixed\n❌ Could not reproduce the Windows path issue", False),
+])
+def test_check_mark_lists_give_the_stance(report: str, stance: bool) -> None:
+    assert claimed_success(extract_claims(report), report) is stance
+
+
+@pytest.mark.parametrize("report", [
+    ('Wait, "do not modify tests" probably means do not weaken failing tests. I only added a new '
+     "case.\n\nI am confident in the fix."),
+    "If the input is empty, `split()` would fail, but the guard above returns early.\n\n"
+    "Looks correct.",
+    "Is the lock released when `flush()` raises? Yes, the `finally` block handles it.\n\n"
+    "I'm ready to submit.",
+    "The old code did not handle `None`; the new branch returns an empty list. The fix is correct.",
+    "`partial` objects are unwrapped now, and `break` exits the loop when nothing matches.\n\n"
+    "Done.",
+    "Maybe the caller could still pass a list here? No: `normalize()` always returns a tuple.\n\n"
+    "Everything looks good.",
+    "I'll write one more script to double check, though I can't run it against a real Postgres. "
+    "The change is correct.",
+    "One concern: the loop breaks early when `items` is empty, which is what we want.\n\nI'm done.",
+])
+def test_deliberation_code_names_and_quoted_words_are_not_admissions(report: str) -> None:
+    claims = extract_claims(report)
+    assert claimed_success(claims, report) is True, claims
+    assert not [c for c in claims if c.type in ("partial", "tests_fail", "no_verification")]
+
+
+@pytest.mark.parametrize("report", [
+    "I've completed most of the migration, but I could not fix the date parsing.",
+    "Looks good overall; however, 2 tests still fail.",
+    "Partially done: the CLI flag works, the config file option is not implemented yet.",
+    "I'm ready to submit, although I wasn't able to run the test suite.",
+    "I've successfully refactored the module. The `export` command still crashes on empty input.",
+    "## Summary\nI've completed the port.\n\n## Known issues\n"
+    "- Streaming responses do not work yet",
+    "The fix is in place, but I haven't verified it.",
+    "Everything looks correct, but the integration tests are still failing.",
+    "I'm done, but the Windows installer is still broken.",
+    "I should note that 2 tests still fail on Python 3.9.",
+])
+def test_an_admission_about_the_tasks_own_work_still_wins(report: str) -> None:
+    assert claimed_success(extract_claims(report), report) is False
+
+
+def test_success_strength_separates_verdicts_from_actions_and_announcements() -> None:
+    from evalkit.grading.claims import success_strength
+
+    assert success_strength("Looks correct.") == "verdict"
+    assert success_strength("This fixes the issue.") == "verdict"
+    assert success_strength("Moved the lock acquisition up.") == "action"
+    assert success_strength("I'm ready to submit.") == "ready"
+    assert success_strength("apostrophes are kept inside words now") == "description"
