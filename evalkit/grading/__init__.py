@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule change can change a grade; recorded in every Grade.
-GRADER_VERSION = "rules-1.4"
+GRADER_VERSION = "rules-1.5"
 
 Grader = Callable[..., Grade]
 
