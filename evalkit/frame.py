@@ -13,6 +13,12 @@ Accepted paths (any mix, any number):
   ``model``, ``task_id``, the flags, ...);
 - a parent directory: every run directory found below it (``*/samples.jsonl``, recursively).
 
+Several runs: the ``run`` column keeps each row's run id. When the same variant was measured on
+the same (task, epoch) in several runs (two nights of a nightly, a run and its re-run), pooling
+them would count each task twice, as if it had extra epochs; ``load`` then warns
+(:class:`PooledRunsWarning`). Choose with ``latest=True`` (per variant, only its newest run:
+manifest ``started_at``, else the run id) or ``runs=[...]`` (only these run ids).
+
 Columns (dtype; meaning)
 ------------------------
 run               category  run id (``run_id`` of the sample; the file stem for graded files)
@@ -67,7 +73,7 @@ from evalkit.records import FALSE_CLAIM_FLAGS, GAMING_FLAG, SCHEMA_VERSION
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "LoadError", "load"]
+__all__ = ["COLUMNS", "LoadError", "PooledRunsWarning", "load"]
 
 FLAG_COLUMNS: tuple[str, ...] = (
     "claimed_success",
@@ -108,6 +114,10 @@ _GRADE_KEYS: tuple[str, ...] = FLAG_COLUMNS
 
 class LoadError(ValueError):
     """A results file evalkit cannot read (names the file, the line and what was expected)."""
+
+
+class PooledRunsWarning(UserWarning):
+    """The same variant, task and epoch come from several runs and are pooled."""
 
 
 def _json_loads() -> Callable[[str | bytes], Any]:
@@ -381,15 +391,90 @@ def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     return df
 
 
-def load(*paths: str | os.PathLike[str], strict: bool = False) -> pd.DataFrame:
+_RUN, _TASK, _VARIANT, _EPOCH = 0, 2, 5, 8  # positions in a row tuple
+
+
+def _run_time(run_dir: Path | None, path: Path) -> str:
+    """When a run started (manifest ``started_at``/``created_at``), for ``latest=True``; a
+    file without a manifest counts from its modification time."""
+    if run_dir is not None:
+        try:
+            manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None
+        if isinstance(manifest, dict):
+            when = manifest.get("started_at") or manifest.get("created_at")
+            if isinstance(when, str) and when:
+                return when
+    from datetime import UTC, datetime
+
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return ""
+    return datetime.fromtimestamp(mtime, UTC).isoformat(timespec="seconds").replace("+00:00",
+                                                                                    "Z")
+
+
+def _select_runs(rows: list[tuple[Any, ...]], runs: list[str] | tuple[str, ...],
+                 ) -> list[tuple[Any, ...]]:
+    wanted = set(runs)
+    present = {row[_RUN] for row in rows}
+    unknown = sorted(wanted - present)
+    if unknown:
+        raise LoadError(f"runs={unknown}: not among the loaded runs "
+                        f"({', '.join(sorted(map(str, present))) or 'none'})")
+    return [row for row in rows if row[_RUN] in wanted]
+
+
+def _latest_runs(rows: list[tuple[Any, ...]], order: dict[str, str]) -> list[tuple[Any, ...]]:
+    """Per variant, only the rows of its newest run (ties broken by run id)."""
+    newest: dict[Any, Any] = {}
+    for row in rows:
+        v, r = row[_VARIANT], row[_RUN]
+        best = newest.get(v)
+        if best is None or (order.get(r, ""), str(r)) > (order.get(best, ""), str(best)):
+            newest[v] = r
+    return [row for row in rows if newest[row[_VARIANT]] == row[_RUN]]
+
+
+def _warn_pooled(rows: list[tuple[Any, ...]]) -> None:
+    """Warn when a (variant, task, epoch) comes from several runs: pooling counts it twice."""
+    if len({row[_RUN] for row in rows}) < 2:
+        return
+    seen: dict[tuple[Any, Any, Any], Any] = {}
+    pooled: dict[Any, set[Any]] = {}
+    for row in rows:
+        key = (row[_VARIANT], row[_TASK], row[_EPOCH])
+        first = seen.setdefault(key, row[_RUN])
+        if first != row[_RUN]:
+            pooled.setdefault(row[_VARIANT], set()).update((first, row[_RUN]))
+    for variant, in_runs in sorted(pooled.items(), key=lambda kv: str(kv[0])):
+        names = sorted(map(str, in_runs))
+        warnings.warn(
+            f"variant {variant!r} was measured on the same tasks and epochs in {len(names)} "
+            f"runs ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''}); they are "
+            "pooled, so each such task counts once per run, as if it had extra epochs. Pass "
+            "latest=True (the newest run per variant) or runs=[...] to choose.",
+            PooledRunsWarning, stacklevel=3)
+
+
+def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = False,
+         runs: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
     """One tidy row per sample from run dirs, samples.jsonl / graded JSONL files or parent dirs.
 
     See the module docstring (and docs/notebook.md) for the columns and their dtypes.
-    ``strict=True`` turns skipped bad lines into :class:`LoadError`.
+    ``strict=True`` turns skipped bad lines into :class:`LoadError`. ``latest=True`` keeps,
+    per variant, only its newest run; ``runs=[...]`` keeps only the named run ids. Without
+    either, a variant measured on the same tasks in several runs is pooled with a
+    :class:`PooledRunsWarning`.
     """
     if not paths:
         raise TypeError("load() needs at least one path (a run directory or a JSONL file)")
+    if isinstance(runs, str):
+        runs = [runs]
     rows: list[tuple[Any, ...]] = []
+    order: dict[str, str] = {}  # run id -> sort key (newest last)
     # Millions of small dicts and tuples make the cyclic GC rescan the heap again and again
     # (about 20% of the load time at 10^5 rows); nothing built here holds a cycle.
     gc_was_enabled = gc.isenabled()
@@ -397,10 +482,21 @@ def load(*paths: str | os.PathLike[str], strict: bool = False) -> pd.DataFrame:
     try:
         for p in paths:
             for kind, found in _discover(Path(p)):
+                start = len(rows)
                 if kind == "run":
                     rows.extend(_read_jsonl(found / "samples.jsonl", strict))
                 else:
                     rows.extend(_read_jsonl(found, strict))
+                when = _run_time(found if kind == "run" else None, found)
+                for row in rows[start:]:
+                    if row[0] not in order or order[row[0]] < when:
+                        order[row[0]] = when
+        if runs is not None:
+            rows = _select_runs(rows, runs)
+        if latest:
+            rows = _latest_runs(rows, order)
+        elif runs is None:
+            _warn_pooled(rows)
         return _frame(rows)
     finally:
         if gc_was_enabled:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from evalkit import records as R
-from evalkit.frame import COLUMNS, LoadError, load
+from evalkit.frame import COLUMNS, LoadError, PooledRunsWarning, load
 
 
 def make_sample(i: int, *, variant: str = "base", run_id: str = "r1", fc: bool | None = False,
@@ -141,9 +141,11 @@ def test_transcript_is_skipped_even_when_it_contains_lookalike_keys(tmp_path):
 def test_parent_dir_loads_every_run_and_several_paths_concatenate(tmp_path):
     write_run(tmp_path / "res" / "a", [make_sample(0, run_id="a"), make_sample(1, run_id="a")])
     write_run(tmp_path / "res" / "b", [make_sample(0, run_id="b")])
-    df = load(tmp_path / "res")
+    with pytest.warns(PooledRunsWarning):  # t0 of 'base' is in both runs
+        df = load(tmp_path / "res")
     assert sorted(df["run"].unique()) == ["a", "b"] and len(df) == 3
-    assert len(load(tmp_path / "res" / "a", tmp_path / "res" / "b" / "samples.jsonl")) == 3
+    with pytest.warns(PooledRunsWarning):
+        assert len(load(tmp_path / "res" / "a", tmp_path / "res" / "b" / "samples.jsonl")) == 3
 
 
 def test_duplicate_sample_lines_keep_the_last(tmp_path):
@@ -191,3 +193,51 @@ def test_loading_emits_no_warnings_on_clean_data(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load(run)
+
+
+# --------------------------------------------------------------------------- several runs
+
+
+def night(path, started_at, fc):
+    """A run folder like a nightly's: the same variant on the same tasks every night."""
+    run = write_run(path, [make_sample(i, run_id=path.name, fc=fc) for i in range(3)])
+    (run / "manifest.json").write_text(json.dumps({"run_id": path.name,
+                                                   "started_at": started_at}))
+    return run
+
+
+def test_two_identical_nights_loaded_together_warn_instead_of_pooling_silently(tmp_path):
+    night(tmp_path / "res" / "n-late", "2026-02-02T00:00:00Z", fc=True)
+    night(tmp_path / "res" / "n-early", "2026-02-01T00:00:00Z", fc=False)
+    with pytest.warns(PooledRunsWarning, match="'base'.*2 runs.*n-early, n-late.*latest=True"):
+        df = load(tmp_path / "res")
+    assert len(df) == 6 and set(df["run"]) == {"n-early", "n-late"}  # the run id is kept
+
+
+def test_latest_keeps_the_newest_run_per_variant_by_its_manifest_time(tmp_path):
+    # the newer night sorts first by name: the manifest's start time decides, not the name
+    night(tmp_path / "res" / "a-night", "2026-02-02T00:00:00Z", fc=True)
+    night(tmp_path / "res" / "b-night", "2026-02-01T00:00:00Z", fc=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = load(tmp_path / "res", latest=True)
+    assert set(df["run"]) == {"a-night"} and len(df) == 3 and df["false_claim"].all()
+
+
+def test_runs_selects_named_runs_and_rejects_unknown_ones(tmp_path):
+    night(tmp_path / "res" / "n1", "2026-02-01T00:00:00Z", fc=False)
+    night(tmp_path / "res" / "n2", "2026-02-02T00:00:00Z", fc=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = load(tmp_path / "res", runs=["n1"])
+    assert set(df["run"]) == {"n1"} and not df["false_claim"].any()
+    with pytest.raises(LoadError, match=r"runs=\['n3'\].*n1, n2"):
+        load(tmp_path / "res", runs=["n3"])
+
+
+def test_disjoint_shards_of_one_variant_load_without_a_warning(tmp_path):
+    write_run(tmp_path / "res" / "s1", [make_sample(0, run_id="s1"), make_sample(1, run_id="s1")])
+    write_run(tmp_path / "res" / "s2", [make_sample(2, run_id="s2")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(load(tmp_path / "res")) == 3
