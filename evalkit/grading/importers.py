@@ -453,3 +453,10 @@ def looks_like_claude_code(path: Path) -> bool:
         return False
     return obj.get("type") in ("user", "assistant", "system", "summary", "result") and bool(
         {"sessionId", "session_id", "parentUuid", "uuid", "subtype"} & set(obj))
+
+
+def detect_format(path: str | Path) -> tuple[str, str | None]:
+    """(format, why) for input given without --format; ``why`` is None for the default."""
+    if looks_like_claude_code(Path(path)):
+        return "claude-code", "looks like a Claude Code log"
+    return "jsonl", None
