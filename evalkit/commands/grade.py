@@ -4,7 +4,7 @@ graders on the same input.
 - ``evalkit grade RUN_DIR [--grader G]`` appends one line per sample to ``RUN_DIR/grades.jsonl``
   (``{"sample_id", "graded_at", "grade"}``); old grades are kept, readers take the last line
   per sample id.
-- ``evalkit grade FILE [--format jsonl|claude-code|inspect] [--grader G] --out graded.jsonl``
+- ``evalkit grade FILE [--format F] [--grader G] --out graded.jsonl`` (F detected by default)
   writes one flat line per transcript. Malformed lines are reported (``file:line: …``) and
   skipped; the rest is graded.
 - ``evalkit grade RUN_DIR|FILE --compare-graders rules,llm:<model> [--json]`` grades the input
@@ -52,8 +52,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("path", metavar="RUN_DIR|FILE",
                    help="a results/<run-id> folder, or a transcript file/folder to import")
-    p.add_argument("--format", choices=("jsonl", "claude-code", "inspect"), default=None,
-                   help="input format for FILE (default: jsonl)")
+    p.add_argument("--format", default=None,
+                   help="input format for FILE: jsonl, claude-code, mini-swe-agent, inspect "
+                        "(default: detected from its content)")
     p.add_argument("--grader", default="rules",
                    help="'rules' (default, deterministic) or 'llm:<model>' (LLM extracts claims)")
     p.add_argument("--out", "-o", default=None, help="graded JSONL to write (FILE mode)")
@@ -429,13 +430,14 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
 
 
 def _detect_format(path: Path, args: argparse.Namespace) -> str:
-    from evalkit.grading.importers import looks_like_claude_code
+    from evalkit.grading.importers import FORMATS, detect_format
 
-    fmt = args.format or "jsonl"
-    if args.format is None and looks_like_claude_code(path):
-        _err(f"{path} looks like a Claude Code log; reading it with --format claude-code")
-        fmt = "claude-code"
-    return fmt
+    if args.format is not None and args.format not in FORMATS:
+        raise _UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {args.format!r}")
+    fmt, why = (args.format, None) if args.format else detect_format(path)
+    if why:
+        _err(f"{path} {why}; reading it with --format {fmt}")
+    return str(fmt)
 
 
 def grade_file(path: Path, args: argparse.Namespace) -> int:
