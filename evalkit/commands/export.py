@@ -1,0 +1,81 @@
+"""``evalkit export RUN... --parquet OUT | --csv OUT``: the notebook's frame as a file.
+
+Why: CI jobs, dashboards and other languages want the tidy per-sample table without importing
+evalkit. It is exactly ``evalkit.load(RUN...)`` (same columns and dtypes, docs/notebook.md);
+Parquet keeps the dtypes (nullable booleans stay NA, categories stay categories), CSV writes NA
+as an empty cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+EPILOG = """\
+examples:
+  evalkit export results/20261122T010203Z-ab12cd --parquet run.parquet
+  evalkit export results/ --latest --csv latest.csv        # newest run per variant
+  evalkit export results/ --run nightly-20261121-020000 --parquet night.parquet
+
+exit codes: 0 written; 2 bad arguments, a path that does not exist or holds no results;
+6 pyarrow (for --parquet) is not installed.
+"""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "export", help="write the per-sample table of runs as Parquet or CSV",
+        description="Write evalkit.load(RUN...) — one typed row per sample, no transcripts — "
+        "to a Parquet or CSV file.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", metavar="RUN",
+                   help="run folders, samples.jsonl / graded JSONL files, or a results folder")
+    fmt = p.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--parquet", metavar="OUT", help="write a Parquet file (needs pyarrow)")
+    fmt.add_argument("--csv", metavar="OUT", help="write a CSV file")
+    p.add_argument("--latest", action="store_true",
+                   help="per variant, only its newest run (when RUN holds several nights)")
+    p.add_argument("--run", action="append", dest="select", metavar="RUN_ID",
+                   help="only this run id (repeatable)")
+    p.set_defaults(func=main)
+
+
+def _usage(message: str) -> int:
+    from evalkit import exitcodes
+
+    print(f"evalkit export: error: {message}", file=sys.stderr)
+    return exitcodes.USAGE
+
+
+def main(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from evalkit import exitcodes
+    from evalkit.frame import LoadError, load
+
+    out = Path(args.parquet or args.csv)
+    if args.parquet and importlib.util.find_spec("pyarrow") is None:
+        print("evalkit export: error: --parquet needs pyarrow, which is not installed; "
+              f"fix: {sys.executable} -m pip install pyarrow (or use --csv)", file=sys.stderr)
+        return exitcodes.ENVIRONMENT
+    if not out.parent.is_dir():
+        return _usage(f"{out}: the folder {out.parent} does not exist")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            df = load(*args.runs, latest=args.latest, runs=args.select)
+        except LoadError as exc:
+            return _usage(str(exc))
+    for w in caught:
+        print(f"evalkit export: warning: {w.message}", file=sys.stderr)
+    if args.parquet:
+        df.to_parquet(out, index=False)
+    else:
+        df.to_csv(out, index=False)
+    runs = df["run"].nunique()
+    print(f"evalkit export: {len(df)} samples from {runs} run{'s' if runs != 1 else ''}, "
+          f"{df.shape[1]} columns -> {out}")
+    return exitcodes.OK
