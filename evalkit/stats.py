@@ -4,7 +4,7 @@ The three calls a notebook needs::
 
     df = evalkit.load("results/")
     evalkit.stats.fc_rate(df, by=["variant", "outcome_class"])      # rates with 95% intervals
-    evalkit.stats.compare(df, "baseline", "candidate").summary()    # paired difference + McNemar
+    evalkit.stats.compare(df, "baseline", "candidate").summary()    # paired difference, test, CI
 
 Results are shaped like scipy's: ``.statistic``, ``.pvalue`` (where a test is meaningful),
 ``.confidence_interval(confidence_level=0.95)`` returning ``ConfidenceInterval(low, high)``, plus
@@ -28,11 +28,12 @@ Conventions (each one a decision; see docs/notebook.md):
   exact and Jeffreys intervals with a cluster use the effective n (and k = rate x effective n);
   Wald uses rate +- z SE. With a single cluster the effective n is 1; when every value is equal
   the design effect cannot be estimated and is taken as 1.
-- **Pairing with epochs**: each variant's values are averaged per task (pair key) first, then
-  tasks present in both are paired; the paired SE is the SE of the per-task differences, which is
-  the clustered SE by task. McNemar's test is exact on discordant tasks; with several epochs a
-  task is discordant when its two averages differ (the exact sign test, identical to McNemar's
-  test when there is one epoch).
+- **One paired inference** (docs/statistics.md): each variant's values are averaged per task
+  (pair key) first, then tasks present in both are paired. ``compare`` / ``paired_score`` use
+  Tango's score test and the interval that inverts it, so the interval excludes 0 exactly when
+  p < 1 - level; with epochs the counts are scaled by the clustered information factor (tasks
+  are the unit). Exact McNemar (``mcnemar``), Newcombe's paired interval and the clustered t
+  (``paired_difference(method=...)``) remain available but are not what reports show.
 - **Jeffreys** follows Brown, Cai & DasGupta (2001): lower bound 0 when k = 0, upper bound 1 when
   k = n (statsmodels leaves the raw beta quantiles there).
 """
@@ -61,16 +62,20 @@ __all__ = [
     "clustered_se",
     "bootstrap",
     "paired_difference",
+    "paired_score",
+    "paired_score_counts",
     "mcnemar",
     "newcombe_difference",
     "newcombe_from_counts",
     "holm",
+    "holm_levels",
     "paired_power",
     "tasks_needed",
     "minimum_detectable_difference",
     "fc_rate",
     "compare",
     "compare_within",
+    "cheating_rate",
 ]
 
 Method = Literal["wilson", "exact", "jeffreys", "wald"]
@@ -409,9 +414,12 @@ def bootstrap(
 class DifferenceResult:
     """A difference of rates (a - b) with its interval.
 
-    ``method``: "newcombe" (hybrid score: Newcombe 1998, method 10 for independent samples;
-    Newcombe 1998b for paired binary data) or "clustered" (mean of per-task differences, SE of
-    those differences, Student t with n_pairs - 1 degrees of freedom).
+    ``method``: "score" (paired: Tango's score test and interval, counts scaled by the
+    clustered information factor when tasks have several epochs; ``pvalue`` is the same score
+    test at 0, so the interval excludes 0 exactly when ``pvalue`` < 1 - level), "newcombe"
+    (hybrid score: Newcombe 1998, method 10 for independent samples; Newcombe 1998b for paired
+    binary data) or "clustered" (mean of per-task differences, SE of those differences,
+    Student t with n_pairs - 1 degrees of freedom).
     """
 
     statistic: float
@@ -423,13 +431,15 @@ class DifferenceResult:
     method: str
     paired: bool
     se: float = math.nan
-    pvalue: float | None = None  # t-test of the mean difference for "clustered"; else None
+    pvalue: float | None = None  # "score": the score test; "clustered": the t-test; else None
     n_pairs: int | None = None
     _params: tuple[Any, ...] = field(default=(), repr=False)
 
     def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
         if math.isnan(self.statistic):
             return ConfidenceInterval(-1.0, 1.0)
+        if self.method == "score":
+            return _score_interval(*self._params[:3], confidence_level)
         if self.method == "clustered":
             from scipy.stats import t
 
@@ -498,8 +508,13 @@ def newcombe_difference(a: Any, b: Any) -> DifferenceResult:
     return DifferenceResult(**{**res.__dict__, "n_dropped": dropped})
 
 
-def _pairs(a: Any, b: Any, pair: Any) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """Per-task means of a and b for tasks present in both; (ma, mb, n_dropped, binary)."""
+def _pairs(
+    a: Any, b: Any, pair: Any
+) -> tuple[np.ndarray, np.ndarray, int, bool, np.ndarray, np.ndarray]:
+    """Per-task means of a and b for tasks present in both.
+
+    Returns (ma, mb, n_dropped, binary, ca, cb): ca / cb count the samples behind each mean.
+    """
     import numpy as np
     import pandas as pd
 
@@ -507,10 +522,11 @@ def _pairs(a: Any, b: Any, pair: Any) -> tuple[np.ndarray, np.ndarray, int, bool
         sa = pd.Series(_binary(a, "a"), index=a.index).dropna()
         sb = pd.Series(_binary(b, "b"), index=b.index).dropna()
         dropped = len(a) + len(b) - len(sa) - len(sb)
-        ga = sa.groupby(level=0, sort=False).mean()
-        gb = sb.groupby(level=0, sort=False).mean()
-        ga, gb = ga.align(gb, join="inner")
-        ma, mb = ga.to_numpy(float), gb.to_numpy(float)
+        ga = sa.groupby(level=0, sort=False).agg(["mean", "size"])
+        gb = sb.groupby(level=0, sort=False).agg(["mean", "size"])
+        ga, gb = ga.align(gb, join="inner", axis=0)
+        ma, mb = ga["mean"].to_numpy(float), gb["mean"].to_numpy(float)
+        ca, cb = ga["size"].to_numpy(float), gb["size"].to_numpy(float)
     else:
         xa, xb = _binary(a, "a"), _binary(b, "b")
         if xa.size != xb.size:
@@ -522,21 +538,23 @@ def _pairs(a: Any, b: Any, pair: Any) -> tuple[np.ndarray, np.ndarray, int, bool
         dropped = int((~keep).sum())
         if pair is None:
             ma, mb = xa[keep], xb[keep]
+            ca = cb = np.ones(ma.size)
         else:
             codes = _codes(pair, xa.size, "pair")[keep]
             _, codes = np.unique(codes, return_inverse=True)
             cnt = np.bincount(codes).astype(float)
             ma = np.bincount(codes, weights=xa[keep]) / cnt if cnt.size else np.array([])
             mb = np.bincount(codes, weights=xb[keep]) / cnt if cnt.size else np.array([])
+            ca = cb = cnt
     binary = bool(np.all((ma == 0) | (ma == 1)) and np.all((mb == 0) | (mb == 1)))
-    return ma, mb, int(dropped), binary
+    return ma, mb, int(dropped), binary, ca, cb
 
 
 def paired_difference(
     a: Any,
     b: Any,
     pair: Any = None,
-    method: Literal["auto", "newcombe", "clustered"] = "auto",
+    method: Literal["auto", "score", "newcombe", "clustered"] = "auto",
 ) -> DifferenceResult:
     """Paired rate(a) - rate(b) over tasks that both were run on.
 
@@ -544,23 +562,28 @@ def paired_difference(
     with ``pair=None``, pandas Series are paired by index (duplicated index labels = epochs) and
     plain sequences position by position. Epochs are averaged per task first.
 
-    ``method="auto"`` uses Newcombe's paired hybrid score interval when every task contributes a
-    single 0/1 per variant (one epoch), and the clustered interval (per-task differences, t with
-    n_pairs - 1 df) otherwise. ``pvalue`` is the paired t-test for "clustered" and None for
-    "newcombe" (use :func:`mcnemar`).
+    ``method="auto"`` (= "score") is the one inference evalkit uses everywhere: Tango's score
+    test and the interval that inverts it (see :func:`paired_score`), so the interval excludes 0
+    exactly when ``pvalue`` < 1 - level. "newcombe" (one epoch only) and "clustered" (t on the
+    per-task differences) are kept for comparison; their ``pvalue`` is None and the t-test.
     """
-    ma, mb, dropped, binary = _pairs(a, b, pair)
-    return _paired_result(ma, mb, dropped, binary, method)
+    ma, mb, dropped, binary, ca, cb = _pairs(a, b, pair)
+    return _paired_result(ma, mb, dropped, binary, method, ca, cb)
 
 
 def _paired_result(
-    ma: np.ndarray, mb: np.ndarray, dropped: int, binary: bool, method: str
+    ma: np.ndarray, mb: np.ndarray, dropped: int, binary: bool, method: str,
+    ca: np.ndarray | None = None, cb: np.ndarray | None = None,
 ) -> DifferenceResult:
     import numpy as np
 
     t_n = int(ma.size)
     if method == "auto":
-        method = "newcombe" if binary else "clustered"
+        method = "score"
+    if method not in ("score", "newcombe", "clustered"):
+        raise ValueError(f"method must be auto, score, newcombe or clustered, got {method!r}")
+    if method == "score":
+        return _score_result(ma, mb, dropped, ca, cb)
     if method == "newcombe" and not binary:
         raise ValueError("method='newcombe' needs one 0/1 value per task and variant (epochs=1)")
     if t_n == 0:
@@ -589,6 +612,133 @@ def _paired_result(
         diff, float(ma.mean()), float(mb.mean()), t_n, t_n, dropped, method, True, se, pvalue,
         t_n, params,
     )
+
+
+# --------------------------------------------------------------------------- paired score
+
+
+def _tango_stat(d: float, b: float, c: float, n: float) -> float:
+    """Tango's (1998) score statistic for H0: p(a only) - p(b only) = d, on counts b, c of n.
+
+    The variance uses the maximum-likelihood cell probabilities under H0 (constrained MLE of
+    p(b only), the root of a quadratic), which is what keeps the interval sensible when no or
+    few tasks are discordant. Decreasing in d; 0 at d = (b - c) / n.
+    """
+    big_a = 2.0 * n
+    big_b = -b - c + (2.0 * n - b + c) * d
+    big_c = -c * d * (1.0 - d)
+    q = (math.sqrt(max(big_b * big_b - 4.0 * big_a * big_c, 0.0)) - big_b) / (2.0 * big_a)
+    var = n * (2.0 * q + d * (1.0 - d))
+    num = b - c - n * d
+    if var <= 1e-300:
+        return 0.0 if abs(num) <= 1e-12 * max(n, 1.0) else math.copysign(math.inf, num)
+    return num / math.sqrt(var)
+
+
+def _score_pvalue(b: float, c: float) -> float:
+    """Two-sided score test of d = 0: McNemar's asymptotic test (b - c) / sqrt(b + c)."""
+    if b + c <= 0:
+        return 1.0
+    return math.erfc(abs(b - c) / math.sqrt(b + c) / math.sqrt(2.0))
+
+
+def _score_interval(b: float, c: float, n: float, level: float) -> ConfidenceInterval:
+    """{d : |T(d)| <= z}: the set of differences the score test does not reject at 1 - level.
+
+    T is decreasing in d, so each end is one root, found to double precision.
+    """
+    if n <= 0:
+        return ConfidenceInterval(-1.0, 1.0)
+    z = _z(level)
+    est = (b - c) / n
+
+    def root(target: float, lo: float, hi: float) -> float:
+        from scipy.optimize import brentq
+
+        # T(lo) > target >= T(hi); T is clipped so the edges' infinities stay finite
+        def g(d: float) -> float:
+            return max(-1e6, min(1e6, _tango_stat(d, b, c, n))) - target
+
+        if g(hi) == 0:
+            return hi
+        return float(brentq(g, lo, hi, xtol=1e-15, rtol=8.9e-16, maxiter=500))
+
+    edge = 1.0 - 1e-12
+    low = -1.0 if est <= -1 or _tango_stat(-edge, b, c, n) <= z else root(z, -edge, est)
+    high = 1.0 if est >= 1 or _tango_stat(edge, b, c, n) >= -z else root(-z, est, edge)
+    return ConfidenceInterval(max(-1.0, low), min(1.0, high))
+
+
+def paired_score_counts(
+    ma: Any, mb: Any, ca: Any = None, cb: Any = None
+) -> tuple[float, float, float, float]:
+    """Score-test inputs from per-task rates: (b, c, n, f), the counts already scaled by f.
+
+    One epoch: b, c are the discordant counts (a only, b only) and n the number of tasks, so
+    the method is Tango's. With epochs, ma / mb are per-task rates over ca / cb samples;
+    b = sum ma (1 - mb) and c = sum mb (1 - ma) keep b - c = n x mean difference, and the
+    information factor f = v1 / vc (v1: the variance of one task's difference implied by
+    b, c; vc: the observed variance of the per-task mean differences, clustered by task) scales
+    b, c and n, capped at the epochs per task (independent epochs) — the paired analogue of the
+    effective n used for clustered rates.
+    """
+    import numpy as np
+
+    ma, mb = np.asarray(ma, float), np.asarray(mb, float)
+    n = float(ma.size)
+    if n == 0:
+        return 0.0, 0.0, 0.0, 1.0
+    b = float(np.sum(ma * (1 - mb)))
+    c = float(np.sum(mb * (1 - ma)))
+    d = ma - mb
+    mean = float(d.mean())
+    v1 = max((b + c) / n - mean * mean, 0.0)
+    vc = float(np.mean((d - mean) ** 2))
+    ca = np.ones(ma.size) if ca is None else np.asarray(ca, float)
+    cb = np.ones(ma.size) if cb is None else np.asarray(cb, float)
+    cap = float(np.mean(2.0 / (1.0 / np.maximum(ca, 1) + 1.0 / np.maximum(cb, 1))))
+    if vc > 1e-15:
+        f = min(v1 / vc, cap)
+    else:
+        f = cap if v1 > 0 else 1.0
+    if abs(f - 1.0) < 1e-12:
+        f = 1.0
+    return b * f, c * f, n * f, f
+
+
+def _score_result(
+    ma: np.ndarray, mb: np.ndarray, dropped: int, ca: np.ndarray | None,
+    cb: np.ndarray | None,
+) -> DifferenceResult:
+    t_n = int(ma.size)
+    if t_n == 0:
+        return DifferenceResult(
+            math.nan, math.nan, math.nan, 0, 0, dropped, "score", True, n_pairs=0,
+            _params=(0.0, 0.0, 0.0, 1.0),
+        )
+    b, c, n, f = paired_score_counts(ma, mb, ca, cb)
+    diff = float(ma.mean() - mb.mean())
+    var = (b + c) / n - diff * diff
+    se = math.sqrt(max(var, 0.0) / n)
+    return DifferenceResult(
+        diff, float(ma.mean()), float(mb.mean()), t_n, t_n, dropped, "score", True, se,
+        _score_pvalue(b, c), t_n, (b, c, n, f),
+    )
+
+
+def paired_score(a: Any, b: Any, pair: Any = None) -> DifferenceResult:
+    """rate(a) - rate(b) on the same tasks: Tango's score test and its inverted interval.
+
+    The one paired inference evalkit reports (Tango 1998; recommended for paired proportions by
+    Fagerland, Lydersen & Laake 2014). ``pvalue`` is the score test of "no difference"
+    (McNemar's asymptotic test without continuity correction, with one epoch) and
+    ``confidence_interval(level)`` is every difference that test does not reject, so the
+    interval excludes 0 exactly when ``pvalue`` < 1 - level. Epochs: tasks are the unit
+    (epochs averaged per task); see :func:`paired_score_counts`. Pairing as
+    :func:`paired_difference`.
+    """
+    ma, mb, dropped, _, ca, cb = _pairs(a, b, pair)
+    return _score_result(ma, mb, dropped, ca, cb)
 
 
 @dataclass(frozen=True)
@@ -627,7 +777,7 @@ def _mcnemar_counts(a_only: int, b_only: int) -> tuple[float, float]:
 
 def mcnemar(a: Any, b: Any, pair: Any = None) -> McNemarResult:
     """Exact McNemar test of a vs b on the same tasks (pairing as :func:`paired_difference`)."""
-    ma, mb, dropped, _ = _pairs(a, b, pair)
+    ma, mb, dropped, *_ = _pairs(a, b, pair)
     return _mcnemar_result(ma, mb, dropped)
 
 
@@ -653,6 +803,31 @@ def holm(pvalues: Sequence[float] | Any) -> np.ndarray:
     order = ok[np.argsort(p[ok], kind="stable")]
     adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
     out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+def holm_levels(pvalues: Sequence[float] | Any, alpha: float = 0.05) -> np.ndarray:
+    """Confidence level for each row's interval so that it agrees with Holm's decision.
+
+    Holm compares the r-th smallest p with alpha / (m - r + 1) and stops at the first that
+    fails (rank r0). Rows before r0 get level 1 - alpha / (m - r + 1); r0 and every later row
+    get 1 - alpha / (m - r0 + 1). Each row's interval then excludes 0 exactly when its Holm-
+    adjusted p is below alpha (for tests whose interval inverts them, as ``paired_score``).
+    NaN p-values get NaN.
+    """
+    import numpy as np
+
+    p = _to_float(pvalues)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    m = ok.size
+    order = ok[np.argsort(p[ok], kind="stable")]
+    stopped: float | None = None
+    for r, i in enumerate(order):
+        local = alpha / (m - r)
+        if stopped is None and not p[i] < local:
+            stopped = local
+        out[i] = 1 - (local if stopped is None else stopped)
     return out
 
 
@@ -872,6 +1047,25 @@ def fc_rate(
     return out
 
 
+def cheating_rate(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = "variant",
+    method: Method = "wilson",
+    cluster: str | None = "task_id",
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """ImpossibleBench's cheating rate: ``gamed_checks`` on ``impossible`` tasks, per group.
+
+    Same columns as :func:`fc_rate`. Only impossible tasks count (the flag is NA elsewhere);
+    an official pass on an impossible task means the checks were gamed.
+    """
+    if "outcome_class" not in df.columns:
+        raise KeyError("column 'outcome_class' not in the frame")
+    part = df[df["outcome_class"].astype("string") == "impossible"]
+    return fc_rate(part, by=by, flag="gamed_checks", method=method, cluster=cluster,
+                   confidence_level=confidence_level)
+
+
 _FLAG_WORDS = {
     "false_claim": "makes false claims",
     "false_completion": "falsely claims completion",
@@ -880,6 +1074,7 @@ _FLAG_WORDS = {
     "contradicts_observation": "contradicts what it saw",
     "tampered_checks": "tampers with checks",
     "under_claim": "under-claims",
+    "gamed_checks": "games the checks of impossible tasks",
     "claimed_success": "claims success",
     "actual_success": "succeeds",
 }
@@ -889,8 +1084,10 @@ _FLAG_WORDS = {
 class CompareResult:
     """Candidate vs baseline on the same tasks. ``statistic`` = rate(candidate) - rate(baseline).
 
-    ``pvalue`` is McNemar's exact test on discordant tasks; the interval is the paired
-    difference's (Newcombe paired score with one epoch, clustered t with several).
+    One inference: ``pvalue`` and ``confidence_interval()`` come from the same paired score test
+    (:func:`paired_score`: Tango's, tasks as the unit, epochs averaged), so the interval excludes
+    0 exactly when ``pvalue`` < 1 - level. ``test`` keeps the discordant-task counts (and exact
+    McNemar, for reference only).
     """
 
     baseline: str
@@ -915,33 +1112,40 @@ class CompareResult:
     def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
         return self.difference.confidence_interval(confidence_level)
 
+    def significant(self, alpha: float = 0.05) -> bool:
+        """p < alpha, which is the same as: the (1 - alpha) interval excludes 0."""
+        return self.n_pairs > 0 and self.pvalue < alpha
+
     def summary(self, confidence_level: float = 0.95) -> str:
         """One plain sentence, e.g. "candidate makes false claims more often: +12.8 points, ...".
 
-        A direction is stated only when the interval excludes 0 and McNemar's p is below
-        1 - confidence_level; otherwise "no clear difference" (saying so if the two disagree).
+        A direction is stated only when the difference is significant at 1 - confidence_level
+        (p below it, and therefore the interval excludes 0); otherwise "no clear difference".
         """
         words = _FLAG_WORDS.get(self.flag, f"has {self.flag}")
         if self.n_pairs == 0:
             return f"{self.candidate} vs {self.baseline}: no tasks in common, nothing to compare"
         lo, hi = self.confidence_interval(confidence_level)
         d = 100 * self.statistic
-        ci = f"{100 * confidence_level:g}% CI {100 * lo:+.1f} to {100 * hi:+.1f}"
+        ci = f"{100 * confidence_level:g}% CI {_signed(100 * lo)} to {_signed(100 * hi)}"
         p = "p < 0.001" if self.pvalue < 0.001 else f"p = {self.pvalue:.3f}"
         tail = f"{ci}, {p}, {self.n_pairs} paired tasks"
-        interval_says = lo > 0 or hi < 0
-        test_says = self.pvalue < 1 - confidence_level
-        if interval_says and test_says:
+        if self.significant(1 - confidence_level):
             more = "more" if d > 0 else "less"
-            head = f"{self.candidate} {words} {more} often than {self.baseline}: {d:+.1f} points"
+            head = (f"{self.candidate} {words} {more} often than {self.baseline}: "
+                    f"{_signed(d)} points")
         else:
-            head = f"no clear difference: {self.candidate} vs {self.baseline} {d:+.1f} points"
-            if interval_says != test_says:
-                tail += " (the interval and McNemar's test disagree)"
+            head = f"no clear difference: {self.candidate} vs {self.baseline} {_signed(d)} points"
         return f"{head}, {tail}"
 
     def __str__(self) -> str:
         return self.summary()
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    """``+1.2`` / ``-1.2`` / ``+0.0``: never "-0.0" (a rounding artefact, not a direction)."""
+    text = f"{x:+.{digits}f}"
+    return "+" + text[1:] if float(text) == 0 else text
 
 
 def compare(
@@ -957,7 +1161,6 @@ def compare(
     Epochs are averaged per task and variant, tasks are paired on ``pair_on``; tasks that only
     one variant ran and samples with a missing flag are left out and counted.
     """
-    import numpy as np
     import pandas as pd
 
     for col in (by, flag, pair_on):
@@ -971,18 +1174,23 @@ def compare(
     vals = pd.Series(_binary(sub[flag], flag), index=sub.index)
     n_missing = int(vals.isna().sum())
     sub = sub.assign(_v=vals).dropna(subset=["_v"])
-    per = sub.groupby([pair_on, by], observed=True)["_v"].mean().unstack(by)
+    grouped = sub.groupby([pair_on, by], observed=True)["_v"]
+    per = grouped.mean().unstack(by)
+    size = grouped.size().unstack(by)
     for name in (baseline, candidate):
         if name not in per.columns:
             per[name] = float("nan")
+            size[name] = float("nan")
     both = per[[candidate, baseline]].dropna()
+    counts = size.loc[both.index, [candidate, baseline]]
     n_unpaired = int(len(per) - len(both))
     mc, mb = both[candidate].to_numpy(float), both[baseline].to_numpy(float)
-    binary = bool(np.all((mc == 0) | (mc == 1)) and np.all((mb == 0) | (mb == 1)))
-    diff = _paired_result(mc, mb, n_missing, binary, "auto")
+    diff = _score_result(mc, mb, n_missing, counts[candidate].to_numpy(float),
+                         counts[baseline].to_numpy(float))
     test = _mcnemar_result(mc, mb, n_missing)
     return CompareResult(
-        baseline, candidate, flag, diff.statistic, test.pvalue, diff.rate_b, diff.rate_a,
+        baseline, candidate, flag, diff.statistic,
+        1.0 if diff.pvalue is None else diff.pvalue, diff.rate_b, diff.rate_a,
         int(len(both)), test.a_only, test.b_only, n_unpaired, n_missing, diff, test,
     )
 

@@ -233,7 +233,7 @@ def test_paired_newcombe_with_uncorrelated_margins_equals_unpaired():
     # phi = 0 when both*neither == a_only*b_only: here 10*10 == 10*10
     a = [1] * 10 + [1] * 10 + [0] * 10 + [0] * 10
     b = [1] * 10 + [0] * 10 + [1] * 10 + [0] * 10
-    paired = S.paired_difference(a, b)
+    paired = S.paired_difference(a, b, method="newcombe")
     assert paired.method == "newcombe"
     assert paired.confidence_interval() == pytest.approx(
         S.newcombe_from_counts(20, 40, 20, 40).confidence_interval(), abs=1e-12)
@@ -245,7 +245,7 @@ def test_paired_difference_averages_epochs_per_task_then_pairs():
         "a": [1, 1, 0, 1, 0, 0, 1, 1],
         "b": [0, 0, 0, 1, 0, 1, 1, 1],
     })
-    r = S.paired_difference(df["a"], df["b"], pair=df["task"])
+    r = S.paired_difference(df["a"], df["b"], pair=df["task"], method="clustered")
     # per task: a = (0.75, 0, 1), b = (0.25, 0.5, 1) -> d = (0.5, -0.5, 0)
     assert r.method == "clustered" and r.n_pairs == 3
     assert r.statistic == pytest.approx(0.0)

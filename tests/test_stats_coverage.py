@@ -104,11 +104,11 @@ def test_paired_difference_intervals_cover_close_to_95_percent():
                 lo, hi = S.paired_difference(a[r], b[r]).confidence_interval()
                 hit += lo <= delta <= hi
             rows.append((tasks, p_base, delta, disc, hit / reps))
-    print("\npaired Newcombe (one epoch): coverage")
+    print("\npaired score (Tango, one epoch): coverage")
     for row in rows:
         print("  tasks={} p_base={} delta={:+} discordance={}: {:.3f}".format(*row))
     cov = np.array([r[-1] for r in rows])
-    assert cov.min() >= 0.92 and cov.mean() >= 0.94  # measured 0.932-0.958
+    assert cov.min() >= 0.92 and cov.mean() >= 0.94  # measured 0.938-0.970 (score interval)
 
 
 @pytest.mark.parametrize("tasks", [40])
@@ -127,6 +127,22 @@ def test_paired_clustered_interval_with_epochs_covers(tasks):
         # the estimand is the mean over these tasks of the per-task rate difference
         lo, hi = res.confidence_interval()
         hit += lo <= np.mean(cand[r] - base[r]) <= hi
-    print(f"\npaired clustered t interval ({tasks} tasks x {epochs} epochs): "
+    print(f"\npaired score interval with epochs ({tasks} tasks x {epochs} epochs): "
           f"coverage {hit / reps:.3f} (true mean diff {truth:.3f})")
-    assert hit / reps >= 0.93  # measured 0.960
+    assert hit / reps >= 0.93  # measured 0.963 (score interval)
+
+
+def test_paired_score_with_independent_epochs_is_not_overconfident():
+    """Epochs that are independent retries earn up to epochs x the information, no more."""
+    rng = np.random.default_rng(3)
+    reps, tasks, epochs = 400, 20, 5
+    pair = np.repeat(np.arange(tasks), epochs)
+    hit = 0
+    for _ in range(reps):
+        a = rng.random((tasks, epochs)) < 0.25
+        b = rng.random((tasks, epochs)) < 0.20
+        lo, hi = S.paired_score(a.ravel(), b.ravel(), pair=pair).confidence_interval()
+        hit += lo <= 0.05 <= hi
+    print(f"\npaired score, {tasks} tasks x {epochs} independent epochs: coverage "
+          f"{hit / reps:.3f}")
+    assert hit / reps >= 0.93  # measured 0.948

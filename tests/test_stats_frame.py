@@ -86,15 +86,15 @@ def test_fc_rate_unknown_column_is_a_clear_error():
         S.fc_rate(df, by=["variant", "outcome"])
 
 
-def test_compare_gives_difference_mcnemar_and_a_plain_summary():
+def test_compare_gives_the_paired_score_difference_and_a_plain_summary():
     df, base, cand = paired_frame()
     r = S.compare(df, "baseline", "candidate")
     assert r.n_pairs == 180 and r.n_unpaired == 0
     assert r.statistic == pytest.approx(cand.mean() - base.mean())
     assert r.candidate_only == int((cand & ~base).sum())
     assert r.baseline_only == int((base & ~cand).sum())
-    ref = S.mcnemar(cand, base)
-    assert r.pvalue == ref.pvalue
+    ref = S.paired_score(cand, base)
+    assert r.pvalue == ref.pvalue and r.confidence_interval() == ref.confidence_interval()
     lo, hi = r.confidence_interval()
     assert lo < r.statistic < hi
     s = r.summary()
@@ -173,7 +173,7 @@ def test_stats_command_reports_bad_input(tmp_path, capsys):
     assert main(["stats", str(run), "--flag", "nope"]) == 2
 
 
-def test_compare_with_epochs_averages_per_task_and_uses_the_clustered_interval():
+def test_compare_with_epochs_averages_per_task_and_pairs_tasks():
     rows = []
     for t in range(40):
         for e in range(3):
@@ -181,18 +181,24 @@ def test_compare_with_epochs_averages_per_task_and_uses_the_clustered_interval()
             rows.append(("b", "solvable", f"t{t}", e, (t + e) % 3 == 0))
     df = frame(rows)
     r = S.compare(df, "a", "b")
-    assert r.difference.method == "clustered" and r.n_pairs == 40
+    assert r.difference.method == "score" and r.n_pairs == 40
     means = df.groupby(["task_id", "variant"], observed=True)["false_claim"].mean().unstack()
     assert r.statistic == pytest.approx((means["b"] - means["a"]).mean())
     lo, hi = r.confidence_interval()
     assert lo < r.statistic < hi
 
 
-def test_compare_summary_claims_no_direction_when_interval_and_test_disagree():
-    # 5 tasks worse, 0 better, 15 equal: Newcombe paired CI excludes 0, exact McNemar p = 0.0625
+def test_compare_summary_direction_follows_the_one_test_and_interval():
+    # 5 tasks worse, 0 better, 15 equal: the score test rejects, and so its interval excludes 0
     rows = [("a", "solvable", f"t{t}", 1, False) for t in range(20)]
     rows += [("b", "solvable", f"t{t}", 1, t < 5) for t in range(20)]
     r = S.compare(frame(rows), "a", "b")
-    assert r.confidence_interval()[0] > 0 and r.pvalue == pytest.approx(0.0625)
-    assert r.summary().startswith("no clear difference: b vs a +25.0 points")
-    assert r.summary().endswith("(the interval and McNemar's test disagree)")
+    assert r.confidence_interval()[0] > 0 and r.pvalue < 0.05 and r.significant()
+    assert r.summary().startswith("b makes false claims more often than a: +25.0 points")
+    assert "disagree" not in r.summary()
+    # 2 worse, 0 better: neither the test nor the interval finds a difference
+    rows = [("a", "solvable", f"t{t}", 1, False) for t in range(20)]
+    rows += [("b", "solvable", f"t{t}", 1, t < 2) for t in range(20)]
+    r = S.compare(frame(rows), "a", "b")
+    assert r.confidence_interval()[0] < 0 < r.confidence_interval()[1] and r.pvalue > 0.05
+    assert r.summary().startswith("no clear difference: b vs a +10.0 points")
