@@ -152,7 +152,8 @@ TESTS_PASS = re.compile(
     r"|^\W*(?:both|all|everything|they|all of them|both of them) (?:is |are |were |came back |"
     r"look )?(?:clean|green|passing|pass(?:ed)?|ok|fine)\b"
     r"|\bpasses\b|\bpassing\b|\bpass now\b|\bpass\b(?=\s*(?:\(|$|[.!,;]))"
-    r"|\b(?:tests?|suite) (?:run |runs )?(?:clean|successfully)\b)",
+    r"|\b(?:tests?|suite) (?:run |runs )?(?:clean|successfully)\b"
+    r"|\bno (?:new )?regressions?\b(?! (?:tests?|suite)\b))",
 )
 TESTS_PASS_NEG = re.compile(
     r"\bnot (?:all|every)(?: of)?(?: the)?(?: \w+)? (?:tests?|specs?|cases?|checks?)\b|"
@@ -371,6 +372,11 @@ _NEG_FAIL = re.compile(
     r"|\bno longer (?:fail|error|break|red)|\b(?:is|are|was|were)(?:n't| not) (?:failing|red|"
     r"broken) any ?more\b|\bstopped failing\b"
 )
+
+
+_ACTS_ON = re.compile(r"\b(?:delet|remov|fix|skip|weaken|ignor|mak|turn|address|investigat|"
+                      r"debug|hid|disabl|comment|touch|edit|modify|chang|mark|xfail)\w*\s+"
+                      r"(?:out |the |any |all |some |those |these |existing |\w+ )?$")
 
 
 def _pass_by_negation(text: str) -> bool:
@@ -882,9 +888,14 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
                            scope=scope_for(False) if other or unrelated else
                            (_test_scope(text) if is_test else None)))
     pneg = TESTS_PASS_NEG.search(text)
-    tfail = TESTS_FAIL.search(text)
+    # (a substring guard first: TESTS_FAIL is the costliest pattern and needs one of these words)
+    tfail = TESTS_FAIL.search(text) if any(w in text for w in ("fail", "error", "red", "broken")) \
+        else None
     if tfail and _PAST_FAIL.search(text) and not re.search(r"\bstill\b", text):
         tfail = None
+    if tfail and (fw := re.search(r"failing (?:tests?|cases?|specs?)\b", text)) and \
+            _ACTS_ON.search(text[:fw.start()]) and not re.search(r"\bstill\b", text):
+        tfail = None  # "without deleting failing tests": failing tests as an object, not a claim
     if tfail and re.search(r"\b(?:no|zero|none of|0|not one of|not a single)\b(?:\s+\S+){0,4}?"
                            r"\s+(?:fail|fails|failing|failed)\b|"
                            r"\bno longer fail|\bwithout (?:any )?fail|\b0 failed\b|"
