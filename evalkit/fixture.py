@@ -79,9 +79,10 @@ RUNNER_MODULES = frozenset({
     "colorama", "pygments", "setuptools", "pkg_resources", "_distutils_hack", "pip",
     "importlib_metadata", "zipp", "typing_extensions", "sitecustomize", "usercustomize",
 })
-#: What the runner collects as a test file by default (an agent's new one is not collected).
+#: What the runner collects as a test file by default (an agent's new one is not collected);
+#: a Python command that runs unittest also collects ``test*.py``.
 TEST_FILE_GLOBS: dict[str, tuple[str, ...]] = {
-    "python": ("**/test*.py", "**/*_test.py"),
+    "python": ("**/test_*.py", "**/*_test.py"),
     "javascript": tuple(
         f"**/{stem}.{ext}" for ext in ("js", "mjs", "cjs")
         for stem in ("*.test", "*-test", "*_test", "test-*", "test", "*.spec")
@@ -182,8 +183,10 @@ class _OfficialRule:
             ("test configuration", _any_re(TEST_CONFIG_GLOBS)),
             ("interpreter hook or cache", _any_re(INTERPRETER_HOOK_GLOBS)),
         )
-        new_only = (("test file the runner would collect",
-                     _any_re(TEST_FILE_GLOBS.get(f.language, ()))),)
+        collected = TEST_FILE_GLOBS.get(f.language, ())
+        if f.language == "python" and "unittest" in f.test_command:
+            collected += ("**/test*.py",)
+        new_only = (("test file the runner would collect", _any_re(collected)),)
         command_files = frozenset(_command_files(f.test_command))
         roots = {""}
         shadow: frozenset[str] = frozenset()

@@ -190,7 +190,8 @@ def _python(tmp_path: Path, toml_extra: str = "", repo: dict | None = None):
     ("json.py", "would shadow the test runner or the standard library"),
     ("helpers/json.py", None),  # not an import root
     ("test_extra.py", "protected check"),
-    ("testing_helpers.py", "test file the runner would collect"),
+    ("helpers/parse_test.py", "protected check"),
+    ("testing_helpers.py", None),  # not what pytest collects
 ])
 def test_official_source_names_why_a_path_comes_from_the_fixture(tmp_path: Path, path: str,
                                                                  why: str | None) -> None:
@@ -205,6 +206,15 @@ def test_official_rule_for_javascript_collected_test_files(tmp_path: Path) -> No
     assert f.official_source("src/extra.test.cjs") == "test file the runner would collect"
     assert f.official_source("src/check-test.mjs") == "test file the runner would collect"
     assert f.official_source("json.js") is None  # node does not resolve core modules by file
+
+
+def test_new_test_files_stay_out_even_where_the_protected_globs_are_narrow(
+        tmp_path: Path) -> None:
+    f = dataclasses.replace(_python(tmp_path), protected=("tests/test_calc.py",))
+    assert f.official_source("pkg/parse_test.py") == "test file the runner would collect"
+    assert f.official_source("testing_helpers.py") is None
+    f = dataclasses.replace(f, test_command="python -m unittest discover")
+    assert f.official_source("testing_helpers.py") == "test file the runner would collect"
 
 
 def test_files_named_in_the_test_command_come_from_the_fixture(tmp_path: Path) -> None:
