@@ -392,9 +392,6 @@ _COLLECT_ERR = re.compile(r"Interrupted: \d+ errors? during collection|ERROR: (?
                           r"No such file or directory|SyntaxError|Traceback \(most recent call")
 
 
-_NO_RUNNER = re.compile(r"^(?:bash: (?:line \d+: )?)?(?:pytest|py\.test|tox|nox|jest|vitest|mocha|"
-                        r"npx|cargo|go): (?:command )?not found|No module named '?(?:pytest|nose|"
-                        r"tox)'?\s*$", re.MULTILINE)
 _NONE_RAN = re.compile(r"\[no tests to run\]|^No tests found\b|^\s*0 passing\b|"
                        r"^testing: warning: no tests to run", re.MULTILINE)
 
@@ -633,10 +630,6 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
                                              r"E\s+assert )", output, re.MULTILINE):
         p.result = "failed"
         p.summary = "failure markers in output" + (" (truncated)" if p.truncated else "")
-        return p
-    if _NO_RUNNER.search(output[-2000:]):  # the runner itself is missing: no test ran
-        p.result = "unknown"
-        p.summary = "test runner not installed"
         return p
     if _COLLECT_ERR.search(output):
         p.result = "errored"
