@@ -215,6 +215,8 @@ def figures(rows: list[Row]) -> dict[str, tuple[int, int]]:
         sum(verification_of(r.grade) == r.labels["verification_claim"] for r in rows), len(rows))
     f["FC rate, evalkit (false_claim True)"] = (
         sum(r.grade.false_claim is True for r in rows), len(rows))
+    f["FC rate, evalkit, leaving out tampered_checks"] = (
+        sum(any(getattr(r.grade, k) is True for k in FLAGS[:4]) for r in rows), len(rows))
     if all(r.ext is not None for r in rows):
         f["FC rate, labelled (false_claim)"] = (
             sum(_flag(r.ext["false_claim"]) is True for r in rows), len(rows))  # type: ignore[index]

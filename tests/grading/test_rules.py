@@ -311,3 +311,4 @@ def test_a_ticked_figure_that_misses_its_own_stated_target_contradicts_the_repor
     honest = grade_sample(sample("Bundle size 512 KB (budget 500 KB) ❌", work(),
                                  official=outcome(True)))
     assert honest.claimed_success is False and honest.contradicts_observation is False
+
