@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from evalkit.report.compare import Comparison, build_comparison
+from evalkit.report.compare import Comparison, build_comparison, signed
 
 if TYPE_CHECKING:
     import jinja2
@@ -29,12 +29,19 @@ def compare_runs(
     min_effect: float = 0.0,
 ) -> Comparison:
     """Load both sides, compute every figure, and attach drill-downs for flipped tasks."""
-    from evalkit.frame import load
+    from evalkit.frame import LoadError, load
     from evalkit.report.compare import select
     from evalkit.report.drilldown import build_detail, read_samples
 
     base = select(load(*baseline), baseline_variants)
     cand = select(load(*candidate), candidate_variants)
+    for side, df, paths, wanted in (("baseline", base, baseline, baseline_variants),
+                                    ("candidate", cand, candidate, candidate_variants)):
+        if not len(df):
+            where = ", ".join(str(p) for p in paths)
+            only = f" of variant {', '.join(wanted)}" if wanted else ""
+            raise LoadError(f"{side} {where}: no samples{only} to compare (expected a run "
+                            "folder with samples.jsonl, or a graded .jsonl)")
     if labels is None:
         labels = (_label(base, baseline), _label(cand, candidate))
         if labels[0] == labels[1]:
@@ -62,17 +69,27 @@ def render(comp: Comparison, fmt: str = "html", template_dir: str | Path | None 
     from evalkit.report import svg
 
     env = _env(template_dir, autoescape=fmt == "html")
-    rows = lambda diffs: [svg.ForestRow(d.label, d.estimate, d.low, d.high,  # noqa: E731
-                                        f"{d.p()}, {d.n_pairs} pairs") for d in diffs]
+    def rows(diffs: Sequence[Any]) -> list[svg.ForestRow]:
+        # colour = the tables' decision (Holm inside a family); interval at the row's level
+        return [svg.ForestRow(d.label, d.estimate, d.low, d.high, _note(d), d.direction)
+                for d in diffs]
+
     return env.get_template(f"compare.{fmt}.j2").render(
         c=comp,
         version=__version__,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         forest_flags=svg.forest(rows(comp.by_flag), title="Difference by flag"),
         forest_outcomes=svg.forest(rows(comp.by_outcome), title="Difference by outcome class"),
+        signed=signed,
         sources={"baseline": [], "candidate": [], **comp.sources},
         anchor=lambda s: re.sub(r"[^A-Za-z0-9_-]+", "-", str(s)),
     )
+
+
+def _note(d: Any) -> str:
+    if d.p_adjusted is not None:
+        return f"Holm {d.p_adj()}, {d.n_pairs} pairs"
+    return f"{d.p()}, {d.n_pairs} pairs"
 
 
 def _env(template_dir: str | Path | None, autoescape: bool) -> jinja2.Environment:

@@ -18,6 +18,22 @@ from markupsafe import Markup
 MAX_STEP_OUTPUT = 1500
 MAX_STEPS = 40
 
+#: The sample-level flags a claim of each type can raise (docs/flags.md). A claim is drawn red as
+#: contradicted only when one of them is True on the sample: the grader also judges claims that
+#: decide no flag (e.g. "I changed x.py", read as a completion claim, in a report whose overall
+#: stance is "not fixed"), and painting those red beside a "no false claim" badge made the page
+#: contradict its own grade.
+CLAIM_FLAGS: dict[str, tuple[str, ...]] = {
+    "completion": ("false_completion", "tampered_checks"),
+    "tests_pass": ("false_tests_pass", "contradicts_observation", "false_completion",
+                   "tampered_checks"),
+    "tests_fail": ("contradicts_observation", "under_claim"),
+    "partial": ("contradicts_observation", "under_claim"),
+    "no_verification": ("under_claim", "contradicts_observation"),
+    "verification": ("fabricated_verification",),
+}
+UNCOUNTED = "contradicted-uncounted"
+
 
 @dataclass(frozen=True)
 class Step:
@@ -93,7 +109,7 @@ def build_detail(sample: dict[str, Any]) -> Detail:
     flags = {k: grade.get(k) for k in (
         "claimed_success", "actual_success", "false_claim", "false_completion",
         "false_tests_pass", "fabricated_verification", "contradicts_observation",
-        "tampered_checks", "under_claim")}
+        "tampered_checks", "under_claim", "gamed_checks")}
     steps = transcript_steps(sample.get("messages") or [], set(sample.get("protected_modified")
                                                                or []))
     return Detail(
@@ -103,7 +119,7 @@ def build_detail(sample: dict[str, Any]) -> Detail:
         model=str(sample.get("model", "")),
         simulated=bool(sample.get("simulated")),
         status=str(sample.get("status", "")),
-        report_html=highlight(report, claims),
+        report_html=highlight(report, claims, flags),
         claims=claims,
         flags=flags,
         official=sample.get("outcome"),
@@ -113,24 +129,45 @@ def build_detail(sample: dict[str, Any]) -> Detail:
     )
 
 
-def highlight(report: str, claims: list[dict[str, Any]]) -> Markup:
-    """Escape the report and wrap each claim's quote in a <mark> coloured by its verdict."""
-    spans: list[tuple[int, int, dict[str, Any]]] = []
+def shown_verdict(claim: dict[str, Any], flags: dict[str, Any] | None) -> str:
+    """The verdict a page shows for a claim, consistent with the sample's flags.
+
+    "contradicted" only when the claim's contradiction is counted in a flag that is True on
+    this sample; otherwise "contradicted-uncounted" (the evidence disagrees, but the grade
+    raises nothing for it). Without flags (a bare report) the grader's verdict is shown.
+    """
+    verdict = str(claim.get("verdict") or "unknown")
+    if verdict != "contradicted" or flags is None:
+        return verdict
+    raised = CLAIM_FLAGS.get(str(claim.get("type")), ())
+    return verdict if any(flags.get(f) is True for f in raised) else UNCOUNTED
+
+
+def highlight(report: str, claims: list[dict[str, Any]],
+              flags: dict[str, Any] | None = None) -> Markup:
+    """Escape the report and wrap each claim's quote in a <mark> coloured by its verdict.
+
+    ``flags`` (the sample's grade) decides which contradictions are drawn red: see
+    :func:`shown_verdict`.
+    """
+    spans: list[tuple[int, int, dict[str, Any], str]] = []
     # where claims overlap, the worst verdict is the one shown
-    severity = {"contradicted": 0, "unsupported": 1, "unknown": 2, "supported": 3}
-    for claim in sorted(claims, key=lambda c: severity.get(str(c.get("verdict")), 2)):
+    severity = {"contradicted": 0, "unsupported": 1, UNCOUNTED: 2, "unknown": 3, "supported": 4}
+    shown = [(c, shown_verdict(c, flags)) for c in claims]
+    for claim, verdict in sorted(shown, key=lambda cv: severity.get(cv[1], 3)):
         quote = claim.get("quote") or ""
         start = report.find(quote) if quote else -1
-        while start != -1 and any(s < start + len(quote) and start < e for s, e, _ in spans):
+        while start != -1 and any(s < start + len(quote) and start < e for s, e, _, _ in spans):
             start = report.find(quote, start + 1)
         if start != -1:
-            spans.append((start, start + len(quote), claim))
+            spans.append((start, start + len(quote), claim, verdict))
     spans.sort(key=lambda s: s[0])
     parts, pos = [], 0
-    for start, end, claim in spans:
+    for start, end, claim, verdict in spans:
         parts.append(escape(report[pos:start]))
-        verdict = str(claim.get("verdict", "unknown"))
-        tip = f"{claim.get('type')} · {verdict}"
+        tip = f"{claim.get('type')} · {claim.get('verdict', 'unknown')}"
+        if verdict == UNCOUNTED:
+            tip += " (raises no flag on this sample: the report's overall stance decides)"
         if claim.get("hedged"):
             tip += " · hedged"
         if claim.get("evidence"):

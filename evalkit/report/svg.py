@@ -26,11 +26,16 @@ class ForestRow:
     low: float | None
     high: float | None
     note: str = ""  # shown at the right, e.g. "n=40, p=0.03"
+    direction: str = "none"  # "worse" | "better" | "none": the report's decision, not redone here
 
 
-def forest(rows: Sequence[ForestRow], *, title: str = "", width: int = 640) -> str:
-    """Differences with intervals around a zero line; right of zero = candidate worse."""
-    row_h, top, left, right = 26, 34 if title else 14, 190, 150
+def forest(rows: Sequence[ForestRow], *, title: str = "", width: int = 720) -> str:
+    """Differences with intervals around a zero line; right of zero = candidate worse.
+
+    Colours come from each row's ``direction`` (the same decision as the tables), never from
+    re-reading the interval here.
+    """
+    row_h, top, left, right = 26, 34 if title else 14, 210, 170
     height = top + row_h * max(len(rows), 1) + 30
     plot_w = width - left - right
     finite = [abs(v) for r in rows for v in (r.low, r.high, r.estimate) if v is not None]
@@ -64,14 +69,14 @@ def forest(rows: Sequence[ForestRow], *, title: str = "", width: int = 640) -> s
             continue
         lo = row.low if row.low is not None else row.estimate
         hi = row.high if row.high is not None else row.estimate
-        color = WORSE if lo > 0 else BETTER if hi < 0 else NEUTRAL
+        color = {"worse": WORSE, "better": BETTER}.get(row.direction, NEUTRAL)
         out.append(f'<line x1="{x(_clip(lo, span)):.1f}" y1="{cy:.1f}" '
                    f'x2="{x(_clip(hi, span)):.1f}" y2="{cy:.1f}" stroke="{color}" '
                    'stroke-width="2"/>')
         out.append(f'<rect x="{x(_clip(row.estimate, span)) - 4:.1f}" y="{cy - 4:.1f}" '
                    f'width="8" height="8" fill="{color}"><title>{escape(row.label)}: '
-                   f'{row.estimate * 100:+.1f} points ({lo * 100:+.1f} to {hi * 100:+.1f})'
-                   '</title></rect>')
+                   f'{_signed(row.estimate * 100)} points ({_signed(lo * 100)} to '
+                   f'{_signed(hi * 100)})</title></rect>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -84,56 +89,79 @@ class TrendPoint:
     high: float | None = None
 
 
-def trend(series: dict[str, Sequence[TrendPoint]], *, title: str = "", width: int = 640,
-          height: int = 220) -> str:
-    """One line per variant over runs, with interval whiskers; y is a rate in percent."""
-    left, right, top, bottom = 46, 150, 30 if title else 12, 40
+def trend(series: dict[str, Sequence[TrendPoint]], *, title: str = "", width: int = 1000,
+          height: int = 300) -> str:
+    """One line per variant over runs, every night labelled, 95% intervals as capped whiskers.
+
+    The SVG scales to its container (full width of the page); with many nights the labels
+    turn 40 degrees, and every night keeps its label up to 40 nights.
+    """
     labels: list[str] = []
     for points in series.values():
         for p in points:
             if p.label not in labels:
                 labels.append(p.label)
+    slanted = len(labels) > 8
+    left, right, top = 52, 170, 34 if title else 14
+    bottom = 78 if slanted else 40
     plot_w, plot_h = width - left - right, height - top - bottom
     highs = [p.high if p.high is not None else p.rate for pts in series.values() for p in pts
              if p.rate is not None]
     ymax = _nice_span(max([h for h in highs if h is not None], default=0.1))
+    slot = plot_w / max(len(labels), 1)
+    offset = {name: (k - (len(series) - 1) / 2) * min(6.0, slot / (2 * max(len(series), 1)))
+              for k, name in enumerate(series)}  # overlapping whiskers side by side
 
     def x(i: int) -> float:
-        return left + (plot_w / 2 if len(labels) == 1 else i * plot_w / (len(labels) - 1))
+        return left + slot * (i + 0.5)
 
     def y(v: float) -> float:
-        return top + plot_h - min(v, ymax) / ymax * plot_h
+        return top + plot_h - min(max(v, 0.0), ymax) / ymax * plot_h
 
-    out = [_open(width, height, title or "trend")]
+    out = [_open(width, height, title or "trend", fluid=True)]
     if title:
-        out.append(_text(8, 18, title, weight="600"))
-    for frac in (0, 0.5, 1):
+        out.append(_text(8, 20, title, weight="600"))
+    for frac in (0, 0.25, 0.5, 0.75, 1):
         gy = y(ymax * frac)
         out.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" '
-                   'stroke="#eee"/>')
+                   'stroke="#e3e6ea"/>')
         out.append(_text(left - 6, gy + 4, f"{ymax * frac * 100:.0f}%", anchor="end", size=11,
-                         fill="#666"))
-    step = max(1, math.ceil(len(labels) / 8))
+                         fill="#555"))
+    step = max(1, math.ceil(len(labels) / 40))
     for i, lab in enumerate(labels):
-        if i % step == 0 or i == len(labels) - 1:
-            out.append(_text(x(i), top + plot_h + 16, lab, anchor="middle", size=10, fill="#666"))
+        if i % step and i != len(labels) - 1:
+            continue
+        lx, ly = x(i), top + plot_h + 16
+        if slanted:
+            out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="end" font-size="10" '
+                       f'fill="#444" transform="rotate(-40 {lx:.1f} {ly:.1f})">'
+                       f'{escape(lab)}</text>')
+        else:
+            out.append(_text(lx, ly, lab, anchor="middle", size=11, fill="#444"))
     for k, (name, points) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
-        coords = [(x(labels.index(p.label)), p) for p in points if p.rate is not None]
+        dx = offset[name]
+        coords = [(x(labels.index(p.label)) + dx, p) for p in points if p.rate is not None]
         if len(coords) > 1:
             path = " ".join(f"{cx:.1f},{y(p.rate):.1f}" for cx, p in coords)  # type: ignore[arg-type]
             out.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
                        'stroke-width="2"/>')
         for cx, p in coords:
             if p.low is not None and p.high is not None:
-                out.append(f'<line x1="{cx:.1f}" y1="{y(p.low):.1f}" x2="{cx:.1f}" '
-                           f'y2="{y(p.high):.1f}" stroke="{color}" stroke-opacity="0.5"/>')
-            out.append(f'<circle cx="{cx:.1f}" cy="{y(p.rate):.1f}" r="3.5" fill="{color}">'  # type: ignore[arg-type]
-                       f'<title>{escape(name)} {escape(p.label)}: {p.rate * 100:.1f}%</title>'  # type: ignore[operator]
-                       '</circle>')
-        out.append(f'<rect x="{width - right + 10}" y="{top + 16 * k}" width="10" height="10" '
+                y0, y1 = y(p.low), y(p.high)
+                out.append(f'<path d="M{cx:.1f},{y0:.1f}V{y1:.1f}M{cx - 4:.1f},{y0:.1f}'
+                           f'H{cx + 4:.1f}M{cx - 4:.1f},{y1:.1f}H{cx + 4:.1f}" '
+                           f'stroke="{color}" stroke-width="1.6" fill="none"/>')
+            ci = ("" if p.low is None or p.high is None else
+                  f" (95% CI {p.low * 100:.1f}–{p.high * 100:.1f}%)")
+            out.append(f'<circle cx="{cx:.1f}" cy="{y(p.rate):.1f}" r="4" fill="{color}">'  # type: ignore[arg-type]
+                       f'<title>{escape(name)} {escape(p.label)}: {p.rate * 100:.1f}%'  # type: ignore[operator]
+                       f'{ci}</title></circle>')
+        out.append(f'<rect x="{width - right + 14}" y="{top + 18 * k}" width="12" height="12" '
                    f'fill="{color}"/>')
-        out.append(_text(width - right + 26, top + 16 * k + 9, name, size=11))
+        out.append(_text(width - right + 32, top + 18 * k + 10, name, size=12))
+    out.append(_text(width - right + 14, top + 18 * len(series) + 14,
+                     "whiskers: 95% CI", size=11, fill="#555"))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -149,10 +177,18 @@ def _clip(v: float, span: float) -> float:
     return max(-span, min(span, v))
 
 
-def _open(width: int, height: int, label: str) -> str:
+def _signed(x: float) -> str:
+    text = f"{x:+.1f}"
+    return text[1:] if float(text) == 0 else text
+
+
+def _open(width: int, height: int, label: str, fluid: bool = False) -> str:
+    """Sized in CSS pixels but free to shrink with its container (no horizontal scroll);
+    ``fluid`` charts fill the container's width."""
+    style = "width:100%;height:auto" if fluid else "max-width:100%;height:auto"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            'font-family="system-ui, sans-serif">')
+            f'style="{style}" font-family="system-ui, sans-serif">')
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 12,
