@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.records import Sample, from_json
+from evalkit.records import SCHEMA_VERSION, Sample, from_json
 from evalkit.store import CORRUPT, RunStore, StoreError, read_manifest, read_samples
 
 
@@ -22,7 +22,7 @@ def test_append_writes_one_json_line_per_sample_with_schema_version(tmp_path: Pa
         store.append(sample(1))
         store.append(sample(2))
     lines = (tmp_path / "run" / "samples.jsonl").read_text().splitlines()
-    assert len(lines) == 2 and json.loads(lines[0])["schema_version"] == 1
+    assert len(lines) == 2 and json.loads(lines[0])["schema_version"] == SCHEMA_VERSION
     assert from_json(Sample, json.loads(lines[1])) == sample(2)
 
 
