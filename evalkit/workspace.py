@@ -309,7 +309,13 @@ def build_official_workspace(fixture: Fixture, ws: Path, dest: Path, *,
     harness = {p for p in files if fixture.official_source(p) is not None or p in fixture.checks}
     # the agent's files first, the fixture's after: a fixture path always wins a file/folder clash
     for path in sorted(files, key=lambda p: (p in harness, p)):
-        safe_write(dest, path, files[path])
+        try:
+            safe_write(dest, path, files[path])
+        except (OSError, ValueError):
+            if path in harness:
+                raise  # the harness cannot lay out the fixture: an environmental failure
+            # an agent file that cannot be copied (a path too long for the new location, …)
+            # is missing from its work: its failure is the model's, never a harness error
     return dest
 
 
@@ -319,6 +325,7 @@ def _official_dir(fixture: Fixture, ws: Path, with_checks: bool, root: Path | No
     base = Path(root) if root is not None else workspace_root()
     base.mkdir(parents=True, exist_ok=True)
     holder = Path(tempfile.mkdtemp(prefix="evalkit-official-", dir=base))
+    os.chmod(holder, 0o711)  # a sandbox that drops to another uid must traverse it
     try:
         official = build_official_workspace(fixture, ws, holder / "repo",
                                             with_checks=with_checks)

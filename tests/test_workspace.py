@@ -409,6 +409,22 @@ def test_official_from_agent_lets_a_task_edit_its_pyproject(tmp_path: Path,
     assert official_run(f, ws, box, root=tmp_path).passed
 
 
+def test_an_agent_file_that_cannot_be_copied_is_not_a_harness_error(tmp_path: Path,
+                                                                    box: Sandbox) -> None:
+    # a path that fits under the agent's workspace but not under the longer official one
+    f = two_tests()
+    ws = materialize(f, tmp_path / "a")
+    (ws / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    room = 4090 - len(str(ws)) - 1
+    parts = ["d" * 200] * (room // 201)
+    parts.append("f" * (room - 201 * len(parts)))
+    deep = ws.joinpath(*parts[:-1])
+    deep.mkdir(parents=True)
+    (deep / parts[-1]).write_text("x")
+    out = official_run(f, ws, box, root=tmp_path)
+    assert out.environment_error is None and out.passed, out.reason
+
+
 def test_symlinks_of_the_agent_are_not_copied(tmp_path: Path) -> None:
     f = two_tests()
     ws = materialize(f, tmp_path / "agent")
