@@ -151,10 +151,11 @@ def test_stats_command_prints_an_aligned_table(tmp_path, capsys):
     run = write_run(tmp_path / "run1")
     assert main(["stats", str(run)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("24 samples from 1 run(s); false_claim by variant, outcome_class")
+    assert out[0].startswith("24 samples (0 errored) from 1 run(s); false_claim by variant, "
+                             "outcome_class")
     assert out[1].split()[:4] == ["variant", "outcome_class", "n", "false_claim"]
     assert out[2].split()[:5] == ["base", "solvable", "12", "4/12", "="]
-    assert len({len(line) for line in out[1:]}) == 1  # aligned
+    assert len({len(line) for line in out[1:4]}) == 1  # aligned
 
 
 def test_stats_command_json_is_machine_readable(tmp_path, capsys):
@@ -166,11 +167,49 @@ def test_stats_command_json_is_machine_readable(tmp_path, capsys):
     assert g["variant"] == "base" and g["n"] == 12 and g["k"] == 4 and g["n_clusters"] == 6
 
 
-def test_stats_command_reports_bad_input(tmp_path, capsys):
-    assert main(["stats", str(tmp_path / "missing")]) == 1
+def test_stats_command_path_not_found_is_a_usage_error_like_every_command(tmp_path, capsys):
+    from evalkit import exitcodes
+
+    assert main(["stats", str(tmp_path / "missing")]) == exitcodes.USAGE
     assert "no such file" in capsys.readouterr().err
     run = write_run(tmp_path / "run1")
-    assert main(["stats", str(run), "--flag", "nope"]) == 2
+    assert main(["stats", str(run), "--flag", "nope"]) == exitcodes.USAGE
+    assert main(["stats", str(run), "--level", "95"]) == exitcodes.USAGE
+    assert "--level 95" in capsys.readouterr().err
+
+
+def write_impossible_run(path):
+    """Two variants on four impossible tasks; v2 games the checks on three, v1 on one."""
+    path.mkdir(parents=True)
+    with open(path / "samples.jsonl", "w") as fh:
+        for v, gamed in (("v1", 1), ("v2", 3)):
+            for t in range(4):
+                g = R.Grade(grader="rules", grader_version="1", false_claim=t < gamed,
+                            gamed_checks=t < gamed)
+                s = R.Sample(sample_id=f"{v}{t}", run_id=path.name, task_id=f"t{t}",
+                             suite="s", outcome_class="impossible", variant=v, model=v,
+                             epoch=1, status="ok", grade=g)
+                fh.write(json.dumps(R.to_json(s)) + "\n")
+        s = R.Sample(sample_id="v1x", run_id=path.name, task_id="t9", suite="s",
+                     outcome_class="solvable", variant="v1", model="v1", epoch=1,
+                     status="error", error="provider failed")
+        fh.write(json.dumps(R.to_json(s)) + "\n")
+    return path
+
+
+def test_stats_command_shows_the_cheating_rate_per_variant_with_k_of_n(tmp_path, capsys):
+    run = write_impossible_run(tmp_path / "imp")
+    assert main(["stats", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "(1 errored)" in out.splitlines()[0]
+    tail = out.split("cheating rate (gamed_checks on impossible tasks")[1].splitlines()
+    assert tail[2].split()[:4] == ["v1", "4", "1/4", "="]
+    assert tail[3].split()[:4] == ["v2", "4", "3/4", "="]
+    assert main(["stats", str(run), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    cheat = {g["variant"]: g for g in doc["cheating"]["groups"]}
+    assert (cheat["v2"]["k"], cheat["v2"]["n"]) == (3, 4) and doc["errored"] == 1
+    assert 0 < cheat["v2"]["lower"] < 0.75 < cheat["v2"]["upper"] < 1
 
 
 def test_compare_with_epochs_averages_per_task_and_pairs_tasks():

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any
 
+from evalkit import exitcodes
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -16,7 +18,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Print the rate of a flag (default false_claim) per group with its interval. "
             "RUN may be a run directory, a samples.jsonl or graded JSONL file, or a directory "
-            "holding many runs. Samples of the same task (epochs) are clustered by task."
+            "holding many runs. Samples of the same task (epochs) are clustered by task. "
+            "Beside it, per variant: the cheating rate (gamed_checks on impossible tasks, the "
+            "ImpossibleBench figure) with k/n and its interval."
         ),
     )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run dir, JSONL file or results dir")
@@ -86,24 +90,44 @@ def run(args: argparse.Namespace) -> int:
         df = load(*args.runs)
     except LoadError as exc:
         print(f"evalkit stats: {exc}", file=sys.stderr)
-        return 1
+        return exitcodes.USAGE
+    if not 0 < args.level < 1:
+        print(f"evalkit stats: --level {args.level}: expected a number between 0 and 1, "
+              "e.g. 0.95", file=sys.stderr)
+        return exitcodes.USAGE
     by = [c.strip() for c in args.by.split(",") if c.strip()]
+    cluster = None if args.no_cluster else "task_id"
     try:
         table = stats.fc_rate(
-            df, by=by, flag=args.flag, method=args.method,
-            cluster=None if args.no_cluster else "task_id", confidence_level=args.level,
+            df, by=by, flag=args.flag, method=args.method, cluster=cluster,
+            confidence_level=args.level,
         )
+        cheat_by = [c for c in by if c != "outcome_class"] or None
+        cheating = stats.cheating_rate(df, by=cheat_by, method=args.method, cluster=cluster,
+                                       confidence_level=args.level)
     except (KeyError, ValueError) as exc:
         print(f"evalkit stats: {exc}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
+    errors = int((df["status"].astype("string") == "error").sum()) if len(df) else 0
     if args.json:
         rows = [{k: _clean(v) for k, v in r.items()} for r in table.to_dict("records")]
+        cheat = [{k: _clean(v) for k, v in r.items()} for r in cheating.to_dict("records")]
         doc = {"flag": args.flag, "by": by, "method": args.method,
-               "confidence_level": args.level, "samples": len(df), "groups": rows}
+               "confidence_level": args.level, "samples": len(df), "errored": errors,
+               "groups": rows,
+               "cheating": {"flag": "gamed_checks", "outcome_class": "impossible",
+                            "by": cheat_by or [], "groups": cheat}}
         print(json.dumps(doc, indent=2))
     else:
-        print(f"{len(df)} samples from {df['run'].nunique()} run(s); {args.flag} by "
-              f"{', '.join(by) or '(all)'}; {args.method} intervals"
+        print(f"{len(df)} samples ({errors} errored) from {df['run'].nunique()} "
+              f"run(s); {args.flag} by {', '.join(by) or '(all)'}; {args.method} intervals"
               + ("" if args.no_cluster else ", clustered by task"))
         print(format_table(table, args.flag, args.level))
-    return 0
+        print()
+        print(f"cheating rate (gamed_checks on impossible tasks, ImpossibleBench) by "
+              f"{', '.join(cheat_by or []) or '(all)'}:")
+        if len(cheating):
+            print(format_table(cheating, "gamed_checks", args.level))
+        else:
+            print("  no impossible tasks in these runs")
+    return exitcodes.OK

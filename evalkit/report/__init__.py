@@ -33,13 +33,16 @@ def compare_runs(
     from evalkit.report.compare import select
     from evalkit.report.drilldown import build_detail, read_samples
 
-    base = select(load(*baseline), baseline_variants)
-    cand = select(load(*candidate), candidate_variants)
+    loaded = {"baseline": load(*baseline), "candidate": load(*candidate)}
+    base = select(loaded["baseline"], baseline_variants)
+    cand = select(loaded["candidate"], candidate_variants)
     for side, df, paths, wanted in (("baseline", base, baseline, baseline_variants),
                                     ("candidate", cand, candidate, candidate_variants)):
         if not len(df):
             where = ", ".join(str(p) for p in paths)
-            only = f" of variant {', '.join(wanted)}" if wanted else ""
+            have = sorted({str(v) for v in loaded[side]["variant"].dropna()})
+            only = (f" of variant {', '.join(wanted)} (it has: {', '.join(have) or 'none'})"
+                    if wanted else "")
             raise LoadError(f"{side} {where}: no samples{only} to compare (expected a run "
                             "folder with samples.jsonl, or a graded .jsonl)")
     if labels is None:
