@@ -1,13 +1,16 @@
-"""The analysis shown in docs/notebook.md, as a script: ``python docs/notebook_demo.py RESULTS``.
+"""The analysis shown in docs/notebook.md, as a script:
+``python docs/notebook_demo.py RUN [OTHER_RUN]``.
 
-RESULTS is a run folder or a folder of runs (e.g. from ``evalkit run --model sim:... ``).
-Baseline and candidate default to the first two variants in sorted order.
+RUN is a run folder (e.g. from ``evalkit run --model sim:... ``); baseline and candidate are its
+first two variants in sorted order. OTHER_RUN, when given, is a second run of the same
+variants: section 9 loads both to show the pooled-runs warning and ``latest=True``.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 
 import pandas as pd
 
@@ -26,7 +29,7 @@ def section(title: str) -> None:
 def main() -> None:
     paths = sys.argv[1:] or ["results"]
     t = time.perf_counter()
-    df = evalkit.load(*paths)
+    df = evalkit.load(paths[0])
     elapsed = time.perf_counter() - t
 
     section("1. Load")
@@ -73,6 +76,20 @@ def main() -> None:
     print(f"rho=0.3, 4 epochs, icc 0.5: {n2} tasks")
     mdd = stats.minimum_detectable_difference(30, 0.167, rho=0.3)
     print(f"with 30 tasks (rho 0.3) the smallest detectable rise is {100 * mdd:.1f} points")
+
+    if len(paths) > 1:
+        section("9. Several runs of the same variants")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            both = evalkit.load(*paths)
+        for w in caught:
+            print(f"{type(w.message).__name__}: {w.message}")
+        print(both.groupby("variant", observed=True)["run"].value_counts().to_string())
+        newest = evalkit.load(*paths, latest=True)
+        print("latest=True:", newest.groupby("variant", observed=True)["run"].unique()
+              .map(list).to_dict())
+        chosen = evalkit.load(*paths, runs=[str(df["run"].iloc[0])])
+        print(f"runs=[{str(df['run'].iloc[0])!r}]: {len(chosen)} samples")
 
 
 if __name__ == "__main__":
