@@ -230,6 +230,7 @@ class VariantComparison:
     regression: bool
     html: str
     md: str
+    comparison: Any = None  # report.compare.Comparison (per-flag figures for junit.xml)
 
 
 def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool = False) -> int:
@@ -281,6 +282,9 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
 
     index_html.write_text(render_index(config, entry, history, comparisons, versions),
                           encoding="utf-8")
+    from evalkit.report.junit import write_nightly_junit
+
+    write_nightly_junit(run_dir / "junit.xml", entry, comparisons, versions, config.max_error_rate)
 
     for c in comparisons:
         mark = "REGRESSION" if c.regression else "ok"
@@ -378,11 +382,11 @@ def _against_baseline(config: NightlyConfig, run_dir: Path,
         (run_dir / f"{stem}.html").write_text(render(comp, "html"), encoding="utf-8")
         (run_dir / f"{stem}.md").write_text(render(comp, "md"), encoding="utf-8")
         out.append(VariantComparison(name, comp.headline, comp.regression, f"{stem}.html",
-                                     f"{stem}.md"))
+                                     f"{stem}.md", comp))
     return out
 
 
-def _versions(config: NightlyConfig, run_dir: Path) -> dict[str, str] | None:
+def _versions(config: NightlyConfig, run_dir: Path) -> dict[str, Any] | None:
     """Tonight's last configured variant against its first: the release comparison."""
     from evalkit.report import compare_runs, render
 
@@ -394,4 +398,5 @@ def _versions(config: NightlyConfig, run_dir: Path) -> dict[str, str] | None:
                         alpha=config.alpha, min_effect=config.min_effect / 100)
     (run_dir / "versions.html").write_text(render(comp, "html"), encoding="utf-8")
     (run_dir / "versions.md").write_text(render(comp, "md"), encoding="utf-8")
-    return {"sentence": comp.sentence, "html": "versions.html", "md": "versions.md"}
+    return {"sentence": comp.sentence, "html": "versions.html", "md": "versions.md",
+            "comparison": comp}
