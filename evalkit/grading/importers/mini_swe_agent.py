@@ -183,9 +183,8 @@ def _observation(m: dict[str, Any]) -> tuple[str, int | None, bool] | None:
     if rc_m:
         rc = int(rc_m.group(1))
         if "<output_head>" in text:
-            h = _between(text, "<output_head>", "</output_head>") or ""
-            t = _between(text, "<output_tail>", "</output_tail>") or ""
-            h = h[: h.find("</output_head>")] if "</output_head>" in h else h
+            h = (_between(text, "<output_head>", "</output_head>") or "").rstrip("\n")
+            t = (_between(text, "<output_tail>", "</output_tail>") or "").rstrip("\n")
             n = _ELIDED.search(text)
             return f"{h}\n[... {n.group(1) if n else 'some'} characters elided ...]\n{t}", rc, False
         body = _between(text, "<output>", "</output>")
@@ -262,7 +261,7 @@ def convert(raw_messages: list[Any], action: re.Pattern[str] = DEFAULT_ACTION) -
             sub = extra.get("submission", m.get("content"))
             c.exit_submission = sub if isinstance(sub, str) else None
             while c.pending:  # the submit command's output is the submission
-                c.results((c.exit_submission or "", 0, False))
+                c.results((c.exit_submission or "", None, False))
             continue
         if role == "assistant" or (mtype == "message" and m.get("role", "assistant") ==
                                    "assistant") or mtype in ("function_call", "local_shell_call"):
@@ -277,7 +276,7 @@ def convert(raw_messages: list[Any], action: re.Pattern[str] = DEFAULT_ACTION) -
                 c.results(obs, str(m.get("tool_call_id") or m.get("call_id") or "") or None)
             elif c.pending and c.submit_thought is not None and i == _last_non_exit(raw_messages):
                 # v1: the message after the submitting command is the submission itself
-                c.results((_text(m.get("content")), 0, False))
+                c.results((_text(m.get("content")), None, False))
             else:
                 c.pending.clear()  # a command without an observation (nag, interruption)
                 c.user_text(_text(m.get("content")))
