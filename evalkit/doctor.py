@@ -258,8 +258,8 @@ async def apreflight(fixtures: Sequence[Any], variants: Sequence[Any], sandbox: 
     ``given_providers``: names of variants whose provider object the caller supplied."""
     given = set(given_providers)
     own_key = {v.name for v in variants
-               if (getattr(v, "options", None) or {}).get("api_key")
-               or (getattr(v, "options", None) or {}).get("auth_token")}
+               if any((getattr(v, "options", None) or {}).get(k) not in (None, "", "<redacted>")
+                      for k in ("api_key", "auth_token"))}
     checks = check_keys([v.model for v in variants if v.name not in given | own_key])
     checks += await acheck_runners(fixtures, sandbox)
     return checks

@@ -242,3 +242,26 @@ def test_merge_of_some_shards_exits_incomplete_and_of_all_ok(tmp_path: Path, cap
     assert "shards missing" in capsys.readouterr().out
     # an empty shard (its manifest says complete, 0 planned) still merges
     assert main(["merge", *map(str, shards), "--out", str(tmp_path / "all")]) == exitcodes.OK
+
+
+def test_resume_takes_the_key_from_the_environment_not_the_redacted_manifest(
+        tmp_path: Path, capsys, monkeypatch, fake_anthropic) -> None:  # type: ignore[no-untyped-def]
+    api = fake_anthropic(lambda body, n: text("Nothing to change."), api_key="sk-right")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    variants = tmp_path / "v.toml"
+    variants.write_text(f'[variants.claude]\nmodel = "anthropic:claude-sonnet-4-5"\n\n'
+                        f'[variants.claude.options]\nbase_url = "{api.base_url}"\n'
+                        f'api_key = "sk-right"\n')
+    suite = make_suite(tmp_path, which=("solvable",), test_command=FAST)
+    out = tmp_path / "run"
+    assert main(["run", "--variants", str(variants), "--tasks", str(suite), "--out", str(out),
+                 "--no-progress"]) == exitcodes.OK
+    assert "sk-right" not in (out / "manifest.json").read_text()
+    # the manifest only knows "<redacted>": without a key in the environment, nothing runs
+    assert main(["run", "--resume", "--out", str(out), "--epochs", "2",
+                 "--no-progress"]) == exitcodes.ENVIRONMENT
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-right")
+    assert main(["run", "--resume", "--out", str(out), "--epochs", "2",
+                 "--no-progress"]) == exitcodes.OK
+    assert [o["status"] for o in read_samples(out)] == ["ok", "ok"]

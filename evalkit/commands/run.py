@@ -70,6 +70,18 @@ def _err(message: str) -> int:
     return exitcodes.USAGE
 
 
+def from_manifest(data: dict[str, Any]) -> Any:
+    """A variant as the manifest recorded it, minus the secrets it redacted: a resumed run
+    takes its key from the environment again instead of sending "<redacted>" as the key."""
+    import dataclasses
+
+    from evalkit.variants import Variant
+
+    variant = Variant.from_json(data)
+    options = {k: v for k, v in variant.options.items() if v != "<redacted>"}
+    return dataclasses.replace(variant, options=options)
+
+
 def resolve_variants(args: argparse.Namespace, manifest: dict[str, Any] | None) -> list[Any]:
     """--model / --variants + --variant, or (on --resume with neither) the manifest's."""
     from evalkit.variants import Variant, VariantError, adhoc_variant, load_variants
@@ -85,12 +97,12 @@ def resolve_variants(args: argparse.Namespace, manifest: dict[str, Any] | None) 
             variants.append(table[name])
     elif args.variant:
         if manifest and all(n in (manifest.get("variants") or {}) for n in args.variant):
-            variants += [Variant.from_json(manifest["variants"][n]) for n in args.variant]
+            variants += [from_manifest(manifest["variants"][n]) for n in args.variant]
         else:
             raise VariantError("--variant NAME needs --variants FILE (the TOML that defines it)")
     variants += [adhoc_variant(m) for m in args.model]
     if not variants and args.resume and manifest:
-        variants = [Variant.from_json(v) for v in (manifest.get("variants") or {}).values()]
+        variants = [from_manifest(v) for v in (manifest.get("variants") or {}).values()]
     return variants
 
 
