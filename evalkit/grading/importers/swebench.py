@@ -34,7 +34,8 @@ def outcome_from_report(rep: Any, instance: str) -> Outcome:
     if not isinstance(rep.get("resolved"), bool):
         raise RecordError("field 'resolved': expected true or false (SWE-bench report.json, "
                           f"flat or {{{instance!r}: {{…}}}})")
-    status = rep.get("tests_status") or {}
+    status = rep.get("tests_status")
+    status = {} if status is None else status
     if not isinstance(status, dict):
         raise RecordError("field 'tests_status': expected an object of FAIL_TO_PASS / "
                           "PASS_TO_PASS results")

@@ -257,3 +257,37 @@ def test_bad_files_are_errors_naming_file_and_field_and_the_rest_is_read(
     assert five.outcome is None  # graded without the broken report
     assert [str(e) for e in iter_records(tmp_path / "empty", "mini-swe-agent")] == [
         f"{tmp_path / 'empty'}: no such file or folder"]
+
+
+def test_real_dev_set_grades_natively_with_official_outcomes(tmp_path: Path) -> None:
+    """All 200 real trajectories load with a report and a SWE-bench outcome, and grade."""
+    import pytest
+
+    from evalkit.cli import main
+    from tests import realdata
+
+    root = realdata.dev_set()
+    if root is None:
+        pytest.skip("real-transcript dev set not on this machine")
+    out = tmp_path / "g.jsonl"
+    assert main(["grade", str(root / "trajs"), "--out", str(out), "-q"]) == 0
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 200
+    assert all(x["actual_success"] is not None for x in lines)
+    assert all(x["claims"] for x in lines)  # every final report says something
+    resolved = {row["id"] for row in _report_rows(root) if row["resolved"]}
+    assert {x["id"] for x in lines if x["actual_success"]} == resolved
+    samples = [r.sample for r in iter_records(root, "mini-swe-agent", infer_protected=False)
+               if isinstance(r, ImportedRecord)]
+    assert len(samples) == 200
+    assert all(s.final_report and s.status == "ok" and s.outcome is not None for s in samples)
+    diffs = [s.diff for s in samples if s.diff]
+    assert len(diffs) > 190 and all(d.startswith("diff --git") for d in diffs)
+
+
+def _report_rows(root: Path) -> list[dict[str, Any]]:
+    rows = []
+    for f in sorted((root / "logs").glob("*/report.json")):
+        rep = json.loads(f.read_text())
+        rows.append({"id": f.parent.name, "resolved": rep["resolved"]})
+    return rows
