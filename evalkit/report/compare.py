@@ -209,7 +209,7 @@ class Power:
             head = (f"With {self.n_pairs} paired tasks this comparison detects a worsening of "
                     f"{self.mdd * 100:.1f} points or more with {POWER:.0%} power "
                     f"(α = {self.alpha:g}, baseline rate {self.p_base * 100:.1f}%).")
-            if estimate is not None and abs(estimate) < self.mdd and not significant:
+            if estimate and abs(estimate) < self.mdd and not significant:
                 head += (f" The {abs(estimate) * 100:.1f}-point difference seen is below "
                          "that, so a real difference of that size could easily go unseen.")
         if self.min_effect > 0:

@@ -121,11 +121,12 @@ def trend(series: dict[str, Sequence[TrendPoint]], *, title: str = "", width: in
     out = [_open(width, height, title or "trend", fluid=True)]
     if title:
         out.append(_text(8, 20, title, weight="600"))
-    for frac in (0, 0.25, 0.5, 0.75, 1):
-        gy = y(ymax * frac)
+    tick = {0.05: 0.01, 0.1: 0.02, 0.2: 0.05, 0.25: 0.05, 0.5: 0.1}.get(ymax, 0.2)
+    for j in range(round(ymax / tick) + 1):  # whole-percent gridlines: 0, 10, 20 ...
+        gy = y(j * tick)
         out.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" '
                    'stroke="#e3e6ea"/>')
-        out.append(_text(left - 6, gy + 4, f"{ymax * frac * 100:.0f}%", anchor="end", size=11,
+        out.append(_text(left - 6, gy + 4, f"{j * tick * 100:.0f}%", anchor="end", size=11,
                          fill="#555"))
     step = max(1, math.ceil(len(labels) / 40))
     for i, lab in enumerate(labels):
