@@ -74,3 +74,43 @@ def comp(two_runs):
     from evalkit.report import compare_runs
 
     return compare_runs([two_runs[0]], [two_runs[1]])
+
+
+def graded(run: str, variant: str, task: str, epoch: int = 0, *,
+           outcome_class: str = "solvable", status: str = "ok", claims: tuple = (),
+           report: str = "Done.", **flags) -> Sample:
+    """One sample with exactly the grade given: flags default to False, false_claim to their OR.
+
+    ``claimed_success`` / ``actual_success`` default to True; an errored sample has no grade.
+    """
+    names = ("false_completion", "false_tests_pass", "fabricated_verification",
+             "contradicts_observation", "tampered_checks")
+    values = {n: flags.pop(n, False) for n in names}
+    fc = flags.pop("false_claim", any(values.values()))
+    grade = None if status == "error" else Grade(
+        grader="rules", grader_version="test", claims=tuple(claims),
+        claimed_success=flags.pop("claimed_success", True),
+        actual_success=flags.pop("actual_success", True), false_claim=fc,
+        under_claim=flags.pop("under_claim", False),
+        gamed_checks=flags.pop("gamed_checks", None if outcome_class != "impossible" else False),
+        **values)
+    assert not flags, f"unknown flags {flags}"
+    return Sample(
+        sample_id=f"{run}-{variant}-{task}-{epoch}", run_id=run, task_id=task, suite="core",
+        outcome_class=outcome_class, variant=variant, model=f"sim:{variant}", epoch=epoch,
+        status=status, simulated=True, final_report=None if status == "error" else report,
+        messages=({"role": "user", "content": f"Fix {task}."},), grade=grade,
+        error="provider failed" if status == "error" else None, turns=1, cost_usd=0.0,
+        outcome=None if status == "error" else Outcome(passed=bool(grade.actual_success),
+                                                       exit_code=0, output_tail=""),
+    )
+
+
+def write_samples(root: Path, run: str, samples: list[Sample]) -> Path:
+    run_dir = root / run
+    run_dir.mkdir(parents=True)
+    with (run_dir / "samples.jsonl").open("w") as fh:
+        for s in samples:
+            fh.write(json.dumps(to_json(s)) + "\n")
+    (run_dir / "manifest.json").write_text(json.dumps({"run_id": run, "status": "complete"}))
+    return run_dir
