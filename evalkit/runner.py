@@ -620,7 +620,10 @@ def run_samples(*args: Any, **kwargs: Any) -> RunResult:
 
 
 def summary_rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per variant: counts, official pass rate, claimed success, false claims, tokens, cost."""
+    """Per variant: counts, official pass rate, claimed success, false claims, tokens, cost.
+
+    Errored samples count in ``error`` only: an official run that failed for an environmental
+    reason keeps its outcome as evidence, but is not an official fail."""
     rows: dict[str, dict[str, Any]] = {}
     for obj in latest(lines):
         name = obj.get("variant", "?")
@@ -634,7 +637,7 @@ def summary_rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if status in ("ok", "limit", "error"):
             row[status] += 1
         outcome = obj.get("outcome")
-        if outcome:
+        if outcome and status != "error":  # an environmental official run measured nothing
             row["with_outcome"] += 1
             row["passed"] += bool(outcome.get("passed"))
         grade = obj.get("grade")

@@ -186,7 +186,8 @@ def test_an_environmental_official_failure_is_a_harness_error_not_a_model_failur
     assert "evalkit-no-such-runner" in line["error"]
     assert line["outcome"]["environment_error"] and line["grade"] is None
     assert result.run_errors == 1 and result.exit_code == exitcodes.ERRORS
-    assert summary_rows(read_samples(tmp_path / "r"))[0]["error"] == 1
+    row = summary_rows(read_samples(tmp_path / "r"))[0]
+    assert row["error"] == 1 and row["with_outcome"] == 0  # not counted as an official fail
 
 
 def test_preflight_stops_a_run_whose_test_runner_is_missing_before_any_sample(
