@@ -126,9 +126,11 @@ def sample_from_dict(obj: Any, *, source: str = "<dict>", infer_protected: bool 
 
 
 def record_from_dict(obj: Any, source: str, infer: bool = True, *,
-                     outcome: Outcome | None = None, **fields: Any) -> ImportedRecord:
+                     outcome: Outcome | None = None, checked: bool = False,
+                     **fields: Any) -> ImportedRecord:
     """Import-format object → record. Importers of other formats pass an already-built
-    ``outcome`` and extra ``Sample`` fields (status, limit, turns, cost_usd …) as keywords."""
+    ``outcome``, ``checked=True`` when their converter built the messages (no second
+    validation pass), and extra ``Sample`` fields (status, limit, turns …) as keywords."""
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
     if "id" not in obj or not isinstance(obj["id"], str | int) or obj["id"] == "":
@@ -136,7 +138,7 @@ def record_from_dict(obj: Any, source: str, infer: bool = True, *,
     if "messages" not in obj:
         raise RecordError("field 'messages': required (a list of Anthropic- or OpenAI-shaped "
                           "messages)")
-    messages = check_messages(obj["messages"])
+    messages = tuple(obj["messages"]) if checked else check_messages(obj["messages"])
     final_report = obj.get("final_report")
     if final_report is not None and not isinstance(final_report, str):
         raise RecordError("field 'final_report': expected a string")

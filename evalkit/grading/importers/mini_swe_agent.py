@@ -428,7 +428,7 @@ def record_from_trajectory(data: Any, f: Path, index: ReportIndex | None, run_id
         fields["status"] = "ok"
         report = conv.submit_thought if conv.submit_thought is not None else conv.last_thought
         report = report or ""
-    elif exit_status == "LimitsExceeded":
+    elif exit_status and "limit" in exit_status.lower():  # LimitsExceeded and kin
         fields["status"] = "limit"
         fields["limit"] = _limit_kind(cfg, info)
     else:
@@ -456,7 +456,7 @@ def record_from_trajectory(data: Any, f: Path, index: ReportIndex | None, run_id
            "diff": submission if submission.startswith(("diff --git", "--- ")) or
            "\ndiff --git" in submission else "",
            "system_prompt": system}
-    rec = record_from_dict(obj, str(f), infer, outcome=outcome, **fields)
+    rec = record_from_dict(obj, str(f), infer, outcome=outcome, checked=True, **fields)
     return rec, report_err
 
 
