@@ -241,3 +241,16 @@ def test_disjoint_shards_of_one_variant_load_without_a_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(load(tmp_path / "res")) == 3
+
+
+def test_an_errored_sample_has_no_test_counts_even_with_an_environmental_outcome(tmp_path):
+    s = make_sample(0)
+    env = R.Outcome(passed=False, exit_code=127, counts=R.TestCounts(),
+                    environment_error="pytest: command not found")
+    errored = R.Sample(**{**{f: getattr(s, f) for f in s.__dataclass_fields__},
+                          "status": "error", "outcome": env, "grade": None,
+                          "error": "environment: pytest: command not found"})
+    df = load(write_run(tmp_path / "r1", [errored]))
+    row = df.iloc[0]
+    assert row["status"] == "error" and pd.isna(row["tests_passed"])
+    assert pd.isna(row["tests_failed"]) and pd.isna(row["false_claim"])
