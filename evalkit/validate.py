@@ -76,6 +76,8 @@ class ValidationResult:
     observed: ExpectedTests | None = None
     #: the fixture had no expected_tests.json (its official runs cannot check which tests ran)
     unrecorded: bool = False
+    #: validation failed for an environmental reason (runner missing, sandbox refused)
+    environment: bool = False
 
     def line(self) -> str:
         """One line for ``evalkit tasks validate``."""
@@ -147,6 +149,7 @@ def validate_fixture(fixture: Fixture, sandbox: Sandbox, *,
 
     reason: str | None = None
     observed: ExpectedTests | None = None
+    environment = False
     try:
         cls = fixture.outcome
         if cls == "solvable":
@@ -199,7 +202,8 @@ def validate_fixture(fixture: Fixture, sandbox: Sandbox, *,
                 reason = (_id_drift("reference run", recorded[0], observed.tests)
                           or _id_drift("as given", recorded[1] or (), observed.as_given))
     except _EnvironmentFailure as exc:
-        reason = f"environment error (not the fixture's fault?): {exc}"
+        reason = f"environment error, not the fixture's fault: {exc}"
+        environment = True
     except Exception as exc:  # noqa: BLE001 - a broken fixture must not stop the others
         reason = f"validation crashed: {type(exc).__name__}: {exc}"
     return ValidationResult(
@@ -214,6 +218,7 @@ def validate_fixture(fixture: Fixture, sandbox: Sandbox, *,
         sandboxed=sandbox.sandboxed,
         observed=observed if reason is None else None,
         unrecorded=recorded[0] is None and not record,
+        environment=environment,
     )
 
 

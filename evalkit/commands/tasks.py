@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from evalkit import exitcodes
+
 EPILOG = """\
 examples:
   evalkit tasks validate                       # every fixture under tasks/
@@ -79,11 +81,20 @@ def register(subparsers: Any) -> None:
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
-    return 2
+    return exitcodes.USAGE
 
 
 def _paths(args: argparse.Namespace) -> list[str]:
     return list(args.paths) or ["tasks"]
+
+
+def _missing(command: str, paths: list[str]) -> bool:
+    """Say so (and return True) when a path does not exist: bad input, nothing is run."""
+    gone = [p for p in paths if not Path(p).exists()]
+    for p in gone:
+        print(f"evalkit tasks {command}: {p}: no such file or folder; expected a fixture, a "
+              f"suite folder or a saved dataset", file=sys.stderr)
+    return bool(gone)
 
 
 def _load(paths: list[str]):
@@ -104,17 +115,19 @@ def validate_main(args: argparse.Namespace) -> int:
     from evalkit.sandbox import SandboxError, default_sandbox
     from evalkit.validate import validate_fixtures
 
+    if _missing("validate", _paths(args)):
+        return exitcodes.USAGE
     loaded = _load(_paths(args))
     _print_errors(loaded.errors)
     fixtures = sorted(loaded.fixtures, key=lambda f: f.key)
     if not fixtures:
         print("evalkit tasks validate: no fixtures to validate", file=sys.stderr)
-        return 1
+        return exitcodes.USAGE if not loaded.errors else exitcodes.FAILED
     try:
         sandbox = default_sandbox()
     except SandboxError as exc:
         print(f"evalkit tasks validate: {exc}", file=sys.stderr)
-        return 2
+        return exitcodes.ENVIRONMENT
     print(f"validating {len(fixtures)} fixture(s) in the sandbox ({sandbox.mode}; "
           f"processes: {sandbox.describe()['process_limit']})", flush=True)
     start = time.monotonic()
@@ -157,8 +170,10 @@ def validate_main(args: argparse.Namespace) -> int:
             print(f"not loadable: {err}", file=sys.stderr)
         for msg in record_errors:
             print(f"not recorded: {msg}", file=sys.stderr)
-        return 1
-    return 0
+        environmental = any(r.environment for r in failed)
+        return exitcodes.worst(exitcodes.FAILED,
+                               exitcodes.ENVIRONMENT if environmental else exitcodes.OK)
+    return exitcodes.OK
 
 
 def _record(fixtures: list, results: list) -> list[str]:
@@ -188,6 +203,8 @@ def _record(fixtures: list, results: list) -> list[str]:
 
 
 def list_main(args: argparse.Namespace) -> int:
+    if _missing("list", _paths(args)):
+        return exitcodes.USAGE
     loaded = _load(_paths(args))
     _print_errors(loaded.errors)
     for f in sorted(loaded.fixtures, key=lambda f: f.key):
@@ -197,7 +214,7 @@ def list_main(args: argparse.Namespace) -> int:
     classes = Counter(f.outcome for f in loaded.fixtures)
     print(f"{len(loaded.fixtures)} fixtures: "
           + ", ".join(f"{k} {v}" for k, v in sorted(classes.items())))
-    return 1 if loaded.errors else 0
+    return exitcodes.FAILED if loaded.errors else exitcodes.OK
 
 
 # --------------------------------------------------------------------------- export
@@ -213,21 +230,23 @@ def export_main(args: argparse.Namespace) -> int:
         if not args.force:
             print(f"evalkit tasks export: {dest} exists (use --force to overwrite)",
                   file=sys.stderr)
-            return 2
+            return exitcodes.USAGE
         shutil.rmtree(dest)
+    if _missing("export", [args.suite]):
+        return exitcodes.USAGE
     loaded = _load([args.suite])
     _print_errors(loaded.errors)
     if loaded.errors:
         print("evalkit tasks export: fix the fixtures above first; nothing written",
               file=sys.stderr)
-        return 1
+        return exitcodes.FAILED
     if not loaded.fixtures:
         print(f"evalkit tasks export: no fixtures in {args.suite}", file=sys.stderr)
-        return 1
+        return exitcodes.USAGE
     export_suite(sorted(loaded.fixtures, key=lambda f: f.key), dest)
     print(f"wrote {len(loaded.fixtures)} fixtures to {dest} (datasets.save_to_disk; "
           f"load with `evalkit tasks list {dest}` or datasets.load_from_disk)")
-    return 0
+    return exitcodes.OK
 
 
 # --------------------------------------------------------------------------- import
@@ -241,10 +260,10 @@ def import_humaneval_main(args: argparse.Namespace) -> int:
             raise
         print("evalkit tasks import humaneval: the HumanEval importer (evalkit.humaneval) is "
               "not installed in this build", file=sys.stderr)
-        return 2
+        return exitcodes.ENVIRONMENT
     func = getattr(module, "import_command", None)
     if func is None:
         print("evalkit tasks import humaneval: evalkit.humaneval has no import_command()",
               file=sys.stderr)
-        return 2
+        return exitcodes.ENVIRONMENT
     return int(func(args) or 0)
