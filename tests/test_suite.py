@@ -157,3 +157,15 @@ def test_schema_1_rows_still_load_without_expected_tests(tmp_path: Path) -> None
     with pytest.raises(FixtureError) as info:
         fixture_from_row(row, "ds (row 0)")
     assert info.value.field == "schema_version"
+
+
+@pytest.mark.parametrize("argv", [["tasks", "list", "{missing}"],
+                                  ["tasks", "export", "{missing}", "--to", "{tmp}/out"]])
+def test_cli_missing_path_exits_usage(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                      argv: list[str]) -> None:
+    from evalkit import exitcodes
+
+    args = [a.replace("{missing}", str(tmp_path / "nope")).replace("{tmp}", str(tmp_path))
+            for a in argv]
+    assert main(args) == exitcodes.USAGE
+    assert "nope: no such file or folder" in capsys.readouterr().err

@@ -179,3 +179,18 @@ def test_cli_record_writes_expected_tests_then_plain_validate_checks_them(
     (d / "repo" / "tests" / "test_more.py").write_text("def test_more():\n    pass\n")
     assert main(["tasks", "validate", suite]) == 1
     assert "run but not recorded (tests.test_more::test_more)" in capsys.readouterr().err
+
+
+def test_cli_validate_exits_environment_when_the_runner_is_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from evalkit import exitcodes
+
+    d = tmp_path / "suite" / "add"
+    (d / "repo" / "tests").mkdir(parents=True)
+    (d / "task.toml").write_text('id = "add"\ninstruction = "x"\nlanguage = "python"\n'
+                                 'test_command = "no-such-runner -q"\n'
+                                 'outcome = "already_passing"\n')
+    (d / "repo" / "calc.py").write_bytes(GOOD)
+    (d / "repo" / "tests" / "test_calc.py").write_bytes(TEST)
+    assert main(["tasks", "validate", str(tmp_path / "suite")]) == exitcodes.ENVIRONMENT
+    assert "environment error, not the fixture's fault" in capsys.readouterr().err
