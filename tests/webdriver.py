@@ -78,6 +78,25 @@ class Browser:
     def _s(self, method: str, path: str, body: dict | None = None) -> Any:
         return self._call(method, f"/session/{self.session}{path}", body)
 
+    def resize(self, width: int, height: int = 1200) -> None:
+        """Set the window's outer size (the layout viewport is a little narrower)."""
+        self._s("POST", "/window/rect", {"width": width, "height": height})
+
+    def overflow(self) -> dict[str, Any]:
+        """Horizontal overflow of the page: widths and the elements sticking out on the right."""
+        return self.script("""
+            const root = document.documentElement, limit = root.clientWidth;
+            const out = [];
+            for (const e of document.querySelectorAll('body *')) {
+              const r = e.getBoundingClientRect();
+              if (r.width && r.right > limit + 1) out.push(e.tagName.toLowerCase() +
+                  (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined
+                  ? '.' + String(e.className).split(' ').join('.') : '') +
+                  ' right=' + Math.round(r.right));
+            }
+            return {scrollWidth: root.scrollWidth, clientWidth: limit, offenders: out.slice(0, 8)};
+        """)
+
     def get(self, url: str) -> None:
         self._s("POST", "/url", {"url": url})
 

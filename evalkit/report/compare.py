@@ -132,16 +132,20 @@ class Diff:
         return format_p(self.p_adjusted)
 
     def p_short(self) -> str:
-        """The p-value for a table column headed "p": "0.020", "< 0.001"."""
-        return format_p(self.pvalue).removeprefix("p = ").removeprefix("p ")
+        """The p-value for a table column headed "p": "0.020", "< 0.001" with a no-break space."""
+        return _short_p(self.pvalue)
 
     def p_adj_short(self) -> str:
-        return format_p(self.p_adjusted).removeprefix("p = ").removeprefix("p ")
+        return _short_p(self.p_adjusted)
 
     def mdd_text(self) -> str:
         if self.mdd is None or not math.isfinite(self.mdd):
             return "–"
         return f"{self.mdd * 100:.1f}"
+
+
+def _short_p(p: float | None) -> str:
+    return format_p(p).removeprefix("p = ").removeprefix("p ").replace("< ", "<\u00a0")
 
 
 def _fmt_level(level: float) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.nightly import NightEntry, NightlyConfig, VariantComparison
 from evalkit.records import Claim, Grade, Outcome, Sample, to_json
 
 
@@ -114,3 +115,46 @@ def write_samples(root: Path, run: str, samples: list[Sample]) -> Path:
             fh.write(json.dumps(to_json(s)) + "\n")
     (run_dir / "manifest.json").write_text(json.dumps({"run_id": run, "status": "complete"}))
     return run_dir
+
+
+def entry(i: int, run_dir: str = "", **kw) -> NightEntry:
+    rates = {"sim-v1": (4, 40), "sim-v2": (9 + i % 3, 40)}
+    variants = {}
+    for name, (k, n) in rates.items():
+        variants[name] = {"model": f"sim:{name}", "simulated": True, "k": k, "n": n,
+                          "rate": k / n, "low": k / n / 2, "high": min(1, k / n * 2),
+                          "errors": i % 2, "n_samples": n + i % 2}
+    return NightEntry(run_id=f"nightly-202612{i + 1:02d}-020000", path=run_dir or f"n{i}",
+                      started_at=f"2026-12-{i + 1:02d}T02:00:00Z", status="complete",
+                      good=True, variants=variants, n_samples=82, errors=2 * (i % 2),
+                      error_rate=(2 * (i % 2)) / 82, **kw)
+
+
+@pytest.fixture(scope="session")
+def night_page(tmp_path_factory):
+    """14 nights; tonight sim-v2 is clearly worse than sim-v1 (release) but not than last night.
+
+    Returns (index.html path, its text, the versions Comparison, the nightly comparisons)."""
+    from evalkit.report import compare_runs
+    from evalkit.report.night import render_index
+
+    root = tmp_path_factory.mktemp("nights")
+    tonight_dir = write_run(root, "tonight", {"sim-v1": 0.1, "sim-v2": 0.6}, seed=5)
+    last_dir = write_run(root, "last", {"sim-v1": 0.1, "sim-v2": 0.6}, seed=6)
+    versions = compare_runs([tonight_dir], [tonight_dir], baseline_variants=["sim-v1"],
+                            candidate_variants=["sim-v2"], labels=("sim-v1", "sim-v2"),
+                            min_effect=0.05)  # as nightly passes config.min_effect / 100
+    nightly = [VariantComparison(
+        name, c.headline, c.regression, f"compare-{name}.html", f"compare-{name}.md", c)
+        for name in ("sim-v1", "sim-v2")
+        for c in [compare_runs([last_dir], [tonight_dir], baseline_variants=[name],
+                               candidate_variants=[name], min_effect=0.05)]]
+    history = [entry(i) for i in range(13)]
+    tonight = entry(13, str(tonight_dir), baseline=history[-1].run_id)
+    history.append(tonight)
+    html = render_index(NightlyConfig(suite="tasks/", min_effect=5.0), tonight, history,
+                        nightly, {"sentence": versions.sentence, "html": "versions.html",
+                                  "md": "versions.md", "comparison": versions})
+    path = tonight_dir / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path, html, versions, nightly
