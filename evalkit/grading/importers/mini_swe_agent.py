@@ -205,7 +205,7 @@ def _result(call_id: str, obs: tuple[str, int | None, bool]) -> dict[str, Any]:
 
 
 def _is_submit(command: str) -> bool:
-    return any(mark in command for mark in SUBMIT_MARKERS)
+    return "_FINAL_OUTPUT" in command and any(mark in command for mark in SUBMIT_MARKERS)
 
 
 class _Conv:
@@ -342,7 +342,13 @@ def _assistant(c: _Conv, m: dict[str, Any], nxt: Any, action: re.Pattern[str],
     hit = found[-1]
     thought = _thought(text[:hit.start()] + text[hit.end():])
     cmd = (hit.group(1) if hit.groups() else hit.group(0)).strip()
-    _calls(c, [(f"msa_{c.turns}", "bash", {"command": cmd})], thought)
+    tid = f"msa_{c.turns}"  # the common case, without the generic mapping of _calls
+    use = {"type": "tool_use", "id": tid, "name": "bash", "input": {"command": cmd}}
+    c.add("assistant", [{"type": "text", "text": thought}, use] if thought else [use])
+    c.pending[:] = [tid]
+    c.last_thought = thought
+    if _is_submit(cmd):
+        c.submit_thought = thought
 
 
 def _ran(nxt: Any, found: list[re.Match[str]]) -> bool:
