@@ -273,7 +273,6 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
     entry.baseline = baseline.run_id if baseline else None
     entry.regression = any(c.regression for c in comparisons)
     entry.good = night_is_good(entry, config.max_error_rate)
-    too_many_errors = entry.error_rate is None or entry.error_rate > config.max_error_rate
     versions = _versions(config, run_dir)
     append_index(root, entry)
     history = read_index(root)
@@ -294,22 +293,35 @@ def run_nightly(config: NightlyConfig, *, out: Path | None = None, quiet: bool =
         say("  no baseline night yet: this run becomes the baseline" if entry.good
             else "  no baseline night yet")
     say(f"report: {index_html}")
-    codes = [exitcodes.OK]
-    if not complete:
-        say(f"evalkit nightly: run incomplete: {entry.reason}")
+    code, lines = night_exit_code(entry, config.max_error_rate)
+    for line in lines:
+        say(f"evalkit nightly: {line}")
+    return code
+
+
+def night_exit_code(entry: NightEntry, max_error_rate: float) -> tuple[int, list[str]]:
+    """The night's exit code and why: INCOMPLETE, ERRORS (error rate over the threshold, or
+    nothing graded at all), REGRESSION; the most severe wins."""
+    codes, why = [exitcodes.OK], []
+    if entry.status != "complete":
         codes.append(exitcodes.INCOMPLETE)
-    if too_many_errors:
+        why.append(f"run incomplete: {entry.reason or 'samples missing'}")
+    if entry.error_rate is None or entry.error_rate > max_error_rate:
         rate = "n/a" if entry.error_rate is None else f"{100 * entry.error_rate:.1f}%"
-        say(f"evalkit nightly: {entry.errors} of {entry.n_samples} samples errored"
-            + (f" and {entry.fixtures_skipped} fixtures did not load" if entry.fixtures_skipped
-               else "")
-            + f" (error rate {rate}, allowed {100 * config.max_error_rate:.1f}%): not a good "
-            "night, not a baseline")
+        why.append(f"{entry.errors} of {entry.n_samples} samples errored"
+                   + (f" and {entry.fixtures_skipped} fixtures did not load"
+                      if entry.fixtures_skipped else "")
+                   + f" (error rate {rate}, allowed {100 * max_error_rate:.1f}%): not a good "
+                   "night, not a baseline")
+        codes.append(exitcodes.ERRORS)
+    elif not any(v.get("n") for v in entry.variants.values()):
+        why.append(f"none of the {entry.n_samples} samples could be graded (see the warnings "
+                   "above): the night measured nothing; not a good night, not a baseline")
         codes.append(exitcodes.ERRORS)
     if entry.regression:
-        say("evalkit nightly: significant regression in false claims")
+        why.append("significant regression in false claims")
         codes.append(exitcodes.REGRESSION)
-    return exitcodes.worst(*codes)
+    return exitcodes.worst(*codes), why
 
 
 def _count_errors(entry: NightEntry, result: Any, config: NightlyConfig) -> None:

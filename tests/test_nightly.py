@@ -148,6 +148,23 @@ def test_a_night_is_good_only_within_the_error_threshold(errors, n, rate, good):
     assert nightly.night_is_good(entry, 0.05) is good
 
 
+@pytest.mark.parametrize("changes, code", [
+    ({}, exitcodes.OK),
+    ({"regression": True}, exitcodes.REGRESSION),
+    ({"errors": 2, "error_rate": 0.25}, exitcodes.ERRORS),
+    ({"errors": 2, "error_rate": 0.25, "regression": True}, exitcodes.ERRORS),
+    ({"variants": {"agent": {"n": 0}}}, exitcodes.ERRORS),  # ran, but nothing was graded
+    ({"status": "incomplete", "error_rate": 0.5}, exitcodes.INCOMPLETE),
+])
+def test_the_night_exit_code_names_the_worst_condition(changes, code):
+    entry = nightly.NightEntry("n", "n", "t", status="complete", n_samples=8, errors=0,
+                               error_rate=0.0, variants={"agent": {"n": 8}})
+    for key, value in changes.items():
+        setattr(entry, key, value)
+    got, why = nightly.night_exit_code(entry, 0.05)
+    assert got == code and (bool(why) is (code != exitcodes.OK))
+
+
 def test_nightly_without_the_api_key_exits_environment_and_adds_no_night(
         tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
