@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
         comp = compare_runs(
             [args.baseline], [args.candidate],
             baseline_variants=args.baseline_variant, candidate_variants=args.candidate_variant,
-            alpha=args.alpha, min_effect=args.min_effect / 100.0,
+            alpha=args.alpha, min_effect=args.min_effect / 100.0, require_samples=True,
         )
     except LoadError as exc:
         return _fail(str(exc))

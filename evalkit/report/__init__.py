@@ -27,8 +27,14 @@ def compare_runs(
     labels: tuple[str, str] | None = None,
     alpha: float = 0.05,
     min_effect: float = 0.0,
+    require_samples: bool = False,
 ) -> Comparison:
-    """Load both sides, compute every figure, and attach drill-downs for flipped tasks."""
+    """Load both sides, compute every figure, and attach drill-downs for flipped tasks.
+
+    ``require_samples``: a side with no samples (of the selected variants) raises
+    :class:`~evalkit.frame.LoadError` naming it (``evalkit compare`` sets it); otherwise the
+    comparison is built with n = 0 and says there is nothing to compare.
+    """
     from evalkit.frame import LoadError, load
     from evalkit.report.compare import select
     from evalkit.report.drilldown import build_detail, read_samples
@@ -38,7 +44,7 @@ def compare_runs(
     cand = select(loaded["candidate"], candidate_variants)
     for side, df, paths, wanted in (("baseline", base, baseline, baseline_variants),
                                     ("candidate", cand, candidate, candidate_variants)):
-        if not len(df):
+        if require_samples and not len(df):
             where = ", ".join(str(p) for p in paths)
             have = sorted({str(v) for v in loaded[side]["variant"].dropna()})
             only = (f" of variant {', '.join(wanted)} (it has: {', '.join(have) or 'none'})"

@@ -285,3 +285,17 @@ def test_cli_junit_has_one_case_per_flag_and_fails_the_regression(two_runs, tmp_
     assert gamed.find("failure") is None
     assert main(["compare", str(cand), str(base), "--junit", str(dest)]) == 0
     assert ET.parse(dest).getroot().get("failures") == "0"
+
+
+def test_library_comparison_of_an_empty_selection_says_there_is_nothing_to_compare(two_runs):
+    """The nightly calls compare_runs without require_samples: an empty side must not crash."""
+    import pytest
+
+    from evalkit.frame import LoadError
+
+    base, cand = two_runs
+    comp = compare_runs([base], [cand], candidate_variants=["v9"])
+    assert comp.headline.n_pairs == 0 and comp.verdict == "none" and not comp.regression
+    assert "No paired tasks" in comp.sentence and render(comp, "html")
+    with pytest.raises(LoadError, match="it has: v1"):
+        compare_runs([base], [cand], candidate_variants=["v9"], require_samples=True)
