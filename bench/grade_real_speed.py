@@ -5,7 +5,7 @@ report.json; see tests/realdata.py) with the mini-swe-agent importer and grades 
 with the rules grader, in this process, on one core. Prints trajectories/s and MB/s (best of
 ``--repeat`` passes, after one warm-up pass that also fills the OS file cache) and, from one
 cProfile pass, where the time goes, by stage: read/json, conversion (importers), provenance,
-evidence, claims, rules, other.
+fileops, evidence, claims, rules, other (library and C code is charged to its evalkit caller).
 
     python bench/grade_real_speed.py [--repeat 3] [--top 15] [--limit N]
 
@@ -36,6 +36,7 @@ STAGES = (
                    "_io.open", "pathlib.py", "{method 'decode' of 'bytes", "_json")),
     ("conversion", ("grading/importers/",)),
     ("provenance", ("grading/provenance.py",)),
+    ("fileops", ("grading/fileops.py",)),
     ("evidence", ("grading/evidence.py",)),
     ("claims", ("grading/claims.py",)),
     ("rules", ("grading/rules.py", "grading/__init__.py")),
