@@ -87,7 +87,13 @@ def grade_with_claims(
     if sample.status != "ok" and not (report and report.strip()):
         report = None
     ev = collect_evidence(sample.messages, test_command)
-    prot = protected_changes(sample.protected_modified, sample.diff, ev, infer=infer_protected)
+    protected = sample.protected_modified
+    if infer_protected:
+        from evalkit.grading.provenance import infer_protected as infer
+
+        protected = infer(sample.messages, sample.diff)
+    official = sample.outcome.passed if sample.outcome is not None else None
+    prot = protected_changes(protected, sample.diff, ev, official=official)
     return _grade(claims, report, ev, sample.outcome, prot, grader=grader,
                   grader_version=grader_version)
 
