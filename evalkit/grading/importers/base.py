@@ -145,18 +145,18 @@ def record_from_dict(obj: Any, source: str, infer: bool = True, *,
     oc = obj.get("outcome_class")
     if oc is not None and oc not in OUTCOME_CLASSES:
         raise RecordError(f"field 'outcome_class': expected one of {', '.join(OUTCOME_CLASSES)}")
+    diff = obj.get("diff") or ""
+    if not isinstance(diff, str):
+        raise RecordError("field 'diff': expected a unified diff as a string")
     given = obj.get("protected_files_modified")
     if given is not None:
         if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
             raise RecordError("field 'protected_files_modified': expected a list of paths")
         protected = tuple(given)
     elif infer:
-        protected = infer_protected(messages)
+        protected = infer_protected(messages, diff)  # the final diff decides when present
     else:
         protected = (PROTECTED_UNKNOWN,)
-    diff = obj.get("diff") or ""
-    if not isinstance(diff, str):
-        raise RecordError("field 'diff': expected a unified diff as a string")
     model = obj.get("model") or "unknown"
     sid = str(obj["id"])
     system_prompt = obj.get("system_prompt")
