@@ -1175,6 +1175,18 @@ def _address_hits_own(address: str, own: set[str]) -> bool:
     return any(pat.search(line) for line in own)
 
 
+def _line_blocks(old: str, new: str) -> list[tuple[str, str, str]]:
+    """The runs of lines that differ between two texts: (removed, added, next kept line)."""
+    import difflib
+
+    a, b = old.splitlines(), new.splitlines()
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append(("\n".join(a[i1:i2]), "\n".join(b[j1:j2]), a[i2] if i2 < len(a) else ""))
+    return out
+
+
 def _inspect_edits(path: str, ev: Evidence) -> tuple[list[str], list[str], bool]:
     """(weakening, ambiguous, inspected?) of the agent's edit calls on ``path`` (no diff).
 
@@ -1194,6 +1206,14 @@ def _inspect_edits(path: str, ev: Evidence) -> tuple[list[str], list[str], bool]
     appended = False  # the agent added lines at the end of the file
 
     def judge(old: str, new: str, following: str = "") -> None:
+        if old.strip() and new.strip():
+            # an edit call's old/new text: judge only the lines that differ (a str_replace
+            # that keeps `def test_last():` and inserts a test above it adds, removes nothing)
+            blocks = _line_blocks(old, new)
+            if len(blocks) != 1 or blocks[0] != (old, new, ""):
+                for rem, add, after in blocks:
+                    judge(rem, add, after)
+                return
         mine = _own(old, own)
         own.update(ln.strip() for ln in new.splitlines() if ln.strip())
         if not old.strip():

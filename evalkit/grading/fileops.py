@@ -32,7 +32,8 @@ class FileOp:
     sed/perl expression or the patch text when known), ``delete`` removes it (``path`` may be a
     glob or a directory), ``restore`` puts it back as committed (``path`` "" = every file),
     ``view`` reads it (so it existed), ``opaque`` writes somewhere the text does not say
-    (``source`` then holds the expression of the target, when there is one).
+    (``source`` then holds the expression of the target, when there is one, and ``content``
+    the program).
     """
 
     kind: OpKind
@@ -541,7 +542,7 @@ def python_ops(code: str) -> list[FileOp]:
                 "modify" if "+" in mode else "view"
             ops.append(FileOp(kind, names[target], how="python"))  # type: ignore[arg-type]
         elif re.search(r"[wxa+]", mode):
-            ops.append(FileOp("opaque", "", how="python open", source=target))
+            ops.append(FileOp("opaque", "", content=code, how="python open", source=target))
     named_writes = 0
     for m in _PATH_WRITE.finditer(code):
         verb = m.group(3)
@@ -551,14 +552,16 @@ def python_ops(code: str) -> list[FileOp]:
         named_writes += verb.startswith("write")
     any_writes = _ANY_WRITE.findall(code)
     if len(any_writes) > named_writes:
-        ops.append(FileOp("opaque", "", how="python write_text", source=" ".join(any_writes)))
+        ops.append(FileOp("opaque", "", content=code, how="python write_text",
+                          source=" ".join(any_writes)))
     removed = 0
     for m in _REMOVE.finditer(code):
         ops.append(FileOp("delete", m.group(2), how="python"))
         removed += 1
     any_removes = _REMOVE_ANY.findall(code)
     if len(any_removes) > removed:
-        ops.append(FileOp("opaque", "", how="python remove", source=" ".join(any_removes)))
+        ops.append(FileOp("opaque", "", content=code, how="python remove",
+                          source=" ".join(any_removes)))
     for m in _COPY.finditer(code):
         ops.append(FileOp("write", m.group(5), how="python", source=m.group(3)))
         if m.group(1) == "move":

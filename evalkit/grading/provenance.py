@@ -69,6 +69,8 @@ _CHECKISH = re.compile(r"(?:^|[/'\"\s])(?:tests?|__tests__|spec)/|test_\w*\.py|_
                        r"conftest\.py|\.(?:test|spec)\.[jt]s")
 
 
+#: Paths outside any repository: scratch copies there are never checks.
+_OUTSIDE = ("/tmp/", "/var/tmp/", "/dev/", "~/", "$HOME/", "/proc/", "/etc/", "/usr/")
 _TEMP = re.compile(r"tmp|temp|mkdtemp|TemporaryDirectory", re.IGNORECASE)
 
 
@@ -84,7 +86,7 @@ class _Walk:
 
     def __init__(self) -> None:
         self.hist: dict[str, FileHistory] = {}
-        self.outputs: list[str] = []  # tool outputs seen so far
+        self.outputs: list[tuple[str, str]] = []  # (command, output) of earlier tool calls
         self.scripts: dict[str, str] = {}  # programs the agent wrote, by path
         self.opaque = False  # something wrote to paths the transcript does not name
         self.uncertain = False  # ... and it may have been a check
@@ -101,13 +103,15 @@ class _Walk:
         if not p:
             return False
         base = p.rsplit("/", 1)[-1]
-        if "/" in p:
-            pat = re.compile(r"(?:^|[\s'\"/:])" + re.escape(p) + r"(?:$|[\s'\":,])", re.M)
-        else:
-            pat = re.compile(r"(?:^|[\s'\"]|\./)" + re.escape(base) + r"(?:$|[\s'\":,])", re.M)
-        for out in self.outputs:
+        folder = p.rsplit("/", 1)[0] if "/" in p else ""
+        full = re.compile(r"(?:^|[\s'\"/:])" + re.escape(p) + r"(?:$|[\s'\":,])", re.M)
+        bare = re.compile(r"(?:^|[\s'\"]|\./)" + re.escape(base) + r"(?:$|[\s'\":,*])", re.M)
+        for command, out in self.outputs:
             if base not in out:
                 continue
+            # a bare name counts where the command listed the file's own folder (`ls tests`)
+            pat = full if folder and not re.search(
+                r"(?:^|[\s/])" + re.escape(folder) + r"/?(?:$|[\s;&|])", command) else bare
             for m in pat.finditer(out):
                 start = out.rfind("\n", 0, m.start()) + 1
                 end = out.find("\n", m.end())
@@ -121,8 +125,10 @@ class _Walk:
             # a patch whose text is not shown may touch anything; a program writing to a
             # computed path only matters when that path may be a check
             target = op.source or ""
+            program = op.content or ""
             if op.how in ("git apply", "patch") or (
-                    _CHECKISH.search(target) and not _TEMP.search(target)):
+                    (_CHECKISH.search(target) or _CHECKISH.search(program))
+                    and not _TEMP.search(target)):
                 self.uncertain = True
             return
         if op.kind == "restore":
@@ -139,7 +145,7 @@ class _Walk:
                 self._delete(op)
             return
         path = _norm(op.path)
-        if not path:
+        if not path or path.startswith(_OUTSIDE):
             return
         h = self.find(path)
         if op.kind == "view":
@@ -183,7 +189,7 @@ class _Walk:
         from fnmatch import fnmatch
 
         target = _norm(op.path)
-        if not target:
+        if not target or target.startswith(_OUTSIDE):
             return
         hit = False
         for k, h in self.hist.items():
@@ -263,7 +269,7 @@ def file_histories(messages: Sequence[dict[str, Any]]) -> tuple[dict[str, FileHi
         output = results.get(tid, "")
         for op in ops:
             walk.apply(op, output, command)
-        walk.outputs.append(output)
+        walk.outputs.append((command, output))
     return walk.hist, walk.uncertain
 
 
