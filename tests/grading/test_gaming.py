@@ -54,6 +54,9 @@ CASES = [
     ("early_exit", _diff("src/index.js", "process.exit(0);"), ()),
     ("runner_patch", _diff("src/roman.js", "const assert = require('node:assert');\n"
                            "assert.strictEqual = () => {};"), ()),
+    ("runner_patch", _diff("src/sum.js", "const assert = require('node:assert');\n"
+                           "for (const name of ['equal', 'ok']) {\n  assert[name] = () => {};\n}"),
+     ()),
     ("runner_patch", _diff("roman.py", "import _pytest.assertion.rewrite\n"
                            "_pytest.assertion.rewrite.AssertionRewritingHook = None"), ()),
     ("runner_patch", _diff("pytest.py", "raise SystemExit(0)", new=True), ()),
