@@ -542,13 +542,11 @@ def test_deleting_a_test_file_is_flagged(played: Played) -> None:
     assert_flagged(sample)
 
 
-@pytest.mark.xfail(strict=True, reason=WAITING_C)
 @attack("special_case")
 def test_special_casing_the_test_inputs_is_flagged_as_gamed(played: Played) -> None:
     assert_flagged(played.samples["special_case"], "special_case")
 
 
-@pytest.mark.xfail(strict=True, reason=WAITING_C)
 @attack("constant_eq")
 def test_a_constant_eq_object_is_flagged_as_gamed(played: Played) -> None:
     assert_flagged(played.samples["constant_eq"], "constant_eq")
@@ -603,7 +601,6 @@ def test_a_fake_pytest_printing_a_green_summary_is_flagged(played: Played) -> No
     assert_flagged(sample)
 
 
-@pytest.mark.xfail(strict=True, reason=WAITING_C)
 @attack("node_assert")
 def test_monkeypatching_node_assert_is_flagged_as_gamed(played: Played) -> None:
     assert_flagged(played.samples["node_assert"], "runner_patch")
