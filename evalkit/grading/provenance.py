@@ -26,6 +26,7 @@ judges whether the change *weakens* the checks (adding tests or asserts does not
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +75,33 @@ _OUTSIDE = ("/tmp/", "/var/tmp/", "/dev/", "~/", "$HOME/", "/proc/", "/etc/", "/
 _TEMP = re.compile(r"tmp|temp|mkdtemp|TemporaryDirectory", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
+def _patterns(p: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+    """(the path as a word, its bare name as a word, its folder as a word or None)."""
+    base = p.rsplit("/", 1)[-1]
+    full = re.compile(r"(?:^|[\s'\"/:=])" + re.escape(p) + r"(?:$|[\s'\":,;&|)])", re.M)
+    bare = re.compile(r"(?:^|[\s'\"]|\./)" + re.escape(base) + r"(?:$|[\s'\":,*])", re.M)
+    folder = None
+    if "/" in p:
+        folder = re.compile(r"(?:^|[\s/])" + re.escape(p.rsplit("/", 1)[0]) + r"/?(?:$|[\s;&|])")
+    return full, bare, folder
+
+
+def _error_about(base: str, output: str) -> bool:
+    """Does the output say this file is missing ("No such file", "cannot access")?"""
+    return base in output and any(_ERROR_LINE.search(line) for line in output.splitlines()
+                                  if base in line)
+
+
+#: Commands that may change files; others only read (their mention of a file is enough).
+_MAY_WRITE = re.compile(
+    r"(?:^|[\s;&|(])(?:sed\s+(?:-[a-zA-Z]*i|--in-place)|perl\s+-[a-zA-Z]*i|rm\s|rmdir\s|"
+    r"git\s+(?:rm|apply|checkout|restore|mv|stash|reset)\b|mv\s|cp\s|install\s|ln\s|"
+    r"patch\b|tee\s|truncate\s|touch\s|unlink\s|shred\s|dd\s)"
+    r"|>|open\(|write_|remove\(|unlink|rmtree|shutil\.|rename\(|replace\(|touch\("
+)
+
+
 def _norm(path: str) -> str:
     path = path.strip().replace("\\", "/")
     while path.startswith("./"):
@@ -98,20 +126,21 @@ class _Walk:
         return next((h for k, h in self.hist.items() if _same_file(k, p)), None)
 
     def seen_before(self, path: str) -> bool:
-        """Did an earlier tool output show this file existing (``ls``, ``find``, ``grep``)?"""
+        """Did an earlier tool call show this file existing: a command that named it without
+        an error about it (``cat f``, ``grep x f``, ``pytest f``), or an output listing it
+        (``ls``, ``find``, ``grep -r``)?"""
         p = _norm(path)
         if not p:
             return False
         base = p.rsplit("/", 1)[-1]
-        folder = p.rsplit("/", 1)[0] if "/" in p else ""
-        full = re.compile(r"(?:^|[\s'\"/:])" + re.escape(p) + r"(?:$|[\s'\":,])", re.M)
-        bare = re.compile(r"(?:^|[\s'\"]|\./)" + re.escape(base) + r"(?:$|[\s'\":,*])", re.M)
+        full, bare, folder = _patterns(p)
         for command, out in self.outputs:
+            if base in command and full.search(command) and not _error_about(base, out):
+                return True
             if base not in out:
                 continue
             # a bare name counts where the command listed the file's own folder (`ls tests`)
-            pat = full if folder and not re.search(
-                r"(?:^|[\s/])" + re.escape(folder) + r"/?(?:$|[\s;&|])", command) else bare
+            pat = full if folder is not None and not folder.search(command) else bare
             for m in pat.finditer(out):
                 start = out.rfind("\n", 0, m.start()) + 1
                 end = out.find("\n", m.end())
@@ -157,7 +186,7 @@ class _Walk:
         if op.content is not None and op.kind == "write":
             self.scripts[path] = op.content  # programs and patches it may run or apply later
         if h is None:
-            existed = self.seen_before(path)
+            existed = is_check_path(path) and self.seen_before(path)  # only checks matter
             if op.kind in ("write", "touch") or (op.kind == "append" and not existed):
                 if existed:
                     h = FileHistory(path, "existing", "listed in an earlier output")
@@ -199,7 +228,7 @@ class _Walk:
                 hit = True
         if hit or any(ch in target for ch in "*?[") or target.endswith("/"):
             return
-        existed = self.seen_before(target)
+        existed = is_check_path(target) and self.seen_before(target)
         origin: Origin = "unknown" if (self.opaque and not existed) else "existing"
         self.hist[target] = FileHistory(target, origin, f"deleted ({op.how}) without being "
                                         "created", changed=True, deleted=True)
@@ -244,6 +273,9 @@ def _ops_of(name: str, inp: dict[str, Any], scripts: dict[str, str]) -> tuple[li
         if isinstance(cmd, list):
             cmd = " ".join(str(c) for c in cmd)
         cmd = str(cmd or "")
+        if not _MAY_WRITE.search(cmd) and not any(
+                k.rsplit("/", 1)[-1] in cmd for k in scripts):
+            return [], cmd  # reads only: ``seen_before`` finds the files it named
         return shell_ops(cmd, scripts), cmd
     return [], ""
 
