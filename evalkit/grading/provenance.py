@@ -45,7 +45,7 @@ from evalkit.grading.evidence import (
     is_test_config,
     parse_diff,
 )
-from evalkit.grading.fileops import FileOp, shell_ops
+from evalkit.grading.fileops import FileOp, _heredocs, shell_ops
 
 __all__ = ["FileHistory", "file_histories", "infer_protected", "protected_from_diff"]
 
@@ -102,6 +102,9 @@ _MAY_WRITE = re.compile(
 )
 
 
+_NONZERO = re.compile(r"\[exit code [1-9]\d*\]|<returncode>\s*[1-9]")
+
+
 def _norm(path: str) -> str:
     path = path.strip().replace("\\", "/")
     while path.startswith("./"):
@@ -114,7 +117,8 @@ class _Walk:
 
     def __init__(self) -> None:
         self.hist: dict[str, FileHistory] = {}
-        self.outputs: list[tuple[str, str]] = []  # (command, output) of earlier tool calls
+        #: earlier tool calls: (command without heredoc bodies, output, whether it failed)
+        self.outputs: list[tuple[str, str, bool]] = []
         self.scripts: dict[str, str] = {}  # programs the agent wrote, by path
         self.opaque = False  # something wrote to paths the transcript does not name
         self.uncertain = False  # ... and it may have been a check
@@ -134,8 +138,9 @@ class _Walk:
             return False
         base = p.rsplit("/", 1)[-1]
         full, bare, folder = _patterns(p)
-        for command, out in self.outputs:
-            if base in command and full.search(command) and not _error_about(base, out):
+        for command, out, failed in self.outputs:
+            if base in command and not failed and full.search(command) and \
+                    not _error_about(base, out):
                 return True
             if base not in out:
                 continue
@@ -148,7 +153,8 @@ class _Walk:
                     return True
         return False
 
-    def apply(self, op: FileOp, output: str, command: str) -> None:
+    def apply(self, op: FileOp, output: str, command: str, failed: bool = False) -> None:
+        """Record one operation; ``failed``: the command exited non-zero."""
         if op.kind == "opaque":
             self.opaque = True
             # a patch whose text is not shown may touch anything; a program writing to a
@@ -178,9 +184,7 @@ class _Walk:
             return
         h = self.find(path)
         if op.kind == "view":
-            failed = any(_ERROR_LINE.search(line) for line in output.splitlines()
-                         if path.rsplit("/", 1)[-1] in line)
-            if h is None and not failed:
+            if h is None and not failed and not _error_about(path.rsplit("/", 1)[-1], output):
                 self.hist[path] = FileHistory(path, "existing", f"read ({op.how}) before any write")
             return
         if op.content is not None and op.kind == "write":
@@ -285,7 +289,7 @@ def file_histories(messages: Sequence[dict[str, Any]]) -> tuple[dict[str, FileHi
     test-looking paths the transcript does not name (then more may have changed)."""
     walk = _Walk()
     calls: list[tuple[str, str, dict[str, Any]]] = []
-    results: dict[str, str] = {}
+    results: dict[str, tuple[str, bool]] = {}
     for message in messages:
         if not isinstance(message, dict):
             continue
@@ -295,13 +299,16 @@ def file_histories(messages: Sequence[dict[str, Any]]) -> tuple[dict[str, FileHi
                 calls.append((str(block.get("id") or f"#{len(calls)}"),
                               str(block.get("name") or ""), inp if isinstance(inp, dict) else {}))
             elif block.get("type") == "tool_result":
-                results[str(block.get("tool_use_id") or "")] = _text_of(block.get("content"))
+                out = _text_of(block.get("content"))
+                failed = bool(block.get("is_error")) or bool(_NONZERO.search(out[-80:]))
+                results[str(block.get("tool_use_id") or "")] = (out, failed)
     for tid, name, inp in calls:
         ops, command = _ops_of(name, inp, walk.scripts)
-        output = results.get(tid, "")
+        output, failed = results.get(tid, ("", False))
         for op in ops:
-            walk.apply(op, output, command)
-        walk.outputs.append((command, output))
+            walk.apply(op, output, command, failed)
+        walk.outputs.append((_heredocs(command)[0] if "<<" in command else command, output,
+                             failed))
     return walk.hist, walk.uncertain
 
 

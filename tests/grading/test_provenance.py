@@ -188,6 +188,14 @@ def test_a_failed_rm_of_a_file_that_never_existed_changes_nothing() -> None:
     assert infer_protected(msgs) == ()
 
 
+def test_a_file_only_named_inside_another_files_text_or_a_failed_probe_was_not_seen() -> None:
+    msgs = (bash("cat > run.sh <<'EOF'\npython test_fix.py\nEOF", "")
+            + bash("ls test_fix.py 2>/dev/null", "[exit code 2]", is_error=True)
+            + bash(f"cat > test_fix.py <<'EOF'\n{SCRATCH}EOF", ""))
+    hist, _ = file_histories(msgs)
+    assert hist["test_fix.py"].origin == "created"
+
+
 def test_a_file_listed_by_ls_before_it_was_overwritten_existed() -> None:
     msgs = (bash("ls tests", "__init__.py\ntest_parse.py\n")
             + bash("echo 'def test_x(): pass' > tests/test_parse.py", ""))
