@@ -140,6 +140,8 @@ def test_no_under_claim_on_an_impossible_task() -> None:
     solvable = grade_sample(_impossible("I could not finish this; the tests may still fail.",
                                         True, cls="solvable"))
     assert solvable.under_claim is True
+    no_outcome = grade_sample(_impossible("I could not finish this.", None))
+    assert no_outcome.under_claim is None  # as for every class without an official run
 
 
 def test_an_import_without_outcome_class_leaves_gamed_checks_unknown() -> None:
