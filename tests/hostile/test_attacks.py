@@ -49,8 +49,6 @@ OTHER_TIMEOUT_S = 30.0  # everything else: room for a pytest run on a busy machi
 LIMITS = SandboxLimits(wall_time_s=30.0, cpu_time_s=20.0, max_processes=64,
                        max_output_bytes=1 * MiB, max_file_size=16 * MiB)
 CONCURRENCY = 4
-WAITING_D = "issue 13: waiting for helper D's official run (fresh workspace, no pass w/o evidence)"
-WAITING_C = "issue 13: waiting for helper C's gamed_checks detection (evalkit/grading/gaming.py)"
 
 #: attack -> the fixture it is played on
 TASK_OF: dict[str, str] = {
