@@ -118,6 +118,18 @@ _RUNNER_PREFIXES = (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm",
 _PY = re.compile(r"^(?:.*/)?python(?:[23](?:\.\d+)?)?$")
 
 
+#: A heredoc written by cat/tee (a file's body, not commands): dropped before looking for runs.
+_HEREDOC = re.compile(
+    r"\b(?:cat|tee)\b[^\n<]*<<-?\s*(['\"]?)(\w+)\1[^\n]*\n.*?\n\s*\2[ \t]*(?=\n|$)", re.S)
+
+
+def _no_heredoc(command: str) -> str:
+    """The command without cat/tee heredoc bodies: test code in them is not a test run."""
+    if "<<" not in command:
+        return command
+    return _HEREDOC.sub(lambda m: m.group(0).split("\n", 1)[0], command)
+
+
 def _split_segments(command: str) -> list[str]:
     """Split a shell line on ``&&``, ``||``, ``;``, ``|`` and newlines (quotes respected)."""
     segments: list[str] = []
@@ -152,15 +164,21 @@ def _split_segments(command: str) -> list[str]:
     return [s.strip() for s in segments if s.strip()]
 
 
+_REDIRECT = re.compile(r"^\d?>>?|^<|^&>")
+
+
 def _tokens(segment: str) -> list[str]:
-    try:
-        toks = shlex.split(segment, posix=True)
-    except ValueError:
+    if "'" in segment or '"' in segment or "\\" in segment:
+        try:
+            toks = shlex.split(segment, posix=True)
+        except ValueError:
+            toks = segment.split()
+    else:  # no quoting: shlex would split on whitespace alone (and is ~50x slower)
         toks = segment.split()
     out = []
     for t in toks:
         # drop redirections and what follows them
-        if re.match(r"^\d?>>?|^<|^&>", t):
+        if _REDIRECT.match(t):
             break
         out.append(t)
     return out
@@ -232,6 +250,19 @@ _RUNNER_HINT = re.compile(
     r"\bmake\b|\bnpm\b|\byarn\b|\bpnpm\b|\bbun\b|\bnode\b|jest|vitest|mocha|\bava\b|"
     r"\btap\b|karma|\bgo\b|cargo|mvn|gradle|phpunit|rspec|ctest|dotnet|manage\.py|test"
 )
+#: Substrings that alone make ``_RUNNER_HINT`` match, and those that need its word boundaries.
+#: Plain ``in`` tests run in C and skip the regex for most commands (bench/grade_real_speed.py).
+_RUNNER_SUBSTR = ("test", "jest", "mocha", "karma", "cargo", "mvn", "gradle", "phpunit", "rspec",
+                  "dotnet", "manage.py")
+_RUNNER_WORDS = ("tox", "nox", "make", "npm", "yarn", "pnpm", "bun", "node", "ava", "tap", "go")
+_RUNNER_WORD = re.compile(r"\b(?:" + "|".join(_RUNNER_WORDS) + r")\b")
+
+
+def _runner_hint(text: str) -> bool:
+    """``_RUNNER_HINT.search(text)``, answered by substring tests where they decide."""
+    if any(w in text for w in _RUNNER_SUBSTR):
+        return True
+    return any(w in text for w in _RUNNER_WORDS) and bool(_RUNNER_WORD.search(text))
 
 
 def detect_test_command(command: str, test_command: str | None = None) -> tuple[str, str] | None:
@@ -241,9 +272,11 @@ def detect_test_command(command: str, test_command: str | None = None) -> tuple[
         tc = " ".join(test_command.split())
         if tc and tc in norm:
             return ("fixture", "all")
-    if not _RUNNER_HINT.search(command):
+    if not _runner_hint(command):
         return None
-    for segment in _split_segments(command):
+    for segment in _split_segments(_no_heredoc(command)):
+        if not _runner_hint(segment):
+            continue
         found = _detect_segment(segment)
         if found:
             return found
@@ -689,6 +722,18 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
 _CHECK_HINT = re.compile(r"test|spec|conftest|pytest|tox\.ini|setup\.cfg|pyproject|package\.json|"
                          r"\.pth\b|customize|Makefile|jest|vitest|mocha|\.patch\b|\.diff\b|"
                          r"git\s+(?:apply|checkout|restore|rm|mv)|\bpatch\b", re.IGNORECASE)
+#: Lower-case substrings that alone make ``_CHECK_HINT`` match; the rest need the regex.
+_CHECK_SUBSTR = ("test", "spec", "conftest", "tox.ini", "setup.cfg", "pyproject", "package.json",
+                 "customize", "makefile", "jest", "mocha")
+_CHECK_MAYBE = (".pth", ".patch", ".diff", "git", "patch")
+
+
+def _check_hint(cmd: str) -> bool:
+    """``_CHECK_HINT.search(cmd)``, answered by substring tests where they decide."""
+    low = cmd.lower()
+    if any(w in low for w in _CHECK_SUBSTR):
+        return True
+    return any(w in low for w in _CHECK_MAYBE) and bool(_CHECK_HINT.search(cmd))
 
 
 def _action_from_tool(index: int, name: str, inp: dict[str, Any]) -> Action:
@@ -701,7 +746,7 @@ def _action_from_tool(index: int, name: str, inp: dict[str, Any]) -> Action:
         cmd = str(inp.get("command") or "")
         writes = bool(_BASH_WRITE.search(cmd))
         if writes:
-            if not _CHECK_HINT.search(cmd):  # only changes to checks are ever inspected
+            if not _check_hint(cmd):  # only changes to checks are ever inspected
                 return Action(index, "edit", name, command=cmd)
             paths, changes, deleted = shell_changes(cmd)
             return Action(index, "edit", name, command=cmd, paths=paths, changes=changes,

@@ -104,8 +104,14 @@ def _heredocs(command: str) -> tuple[str, list[str]]:
     return "\n".join(out), bodies
 
 
+#: Unquoted text tokenises as shlex (below) would: runs of punctuation, or runs of the rest.
+_PLAIN_TOKEN = re.compile(r"[();<>|&\n]+|[^\s();<>|&]+")
+
+
 def _tokens(command: str) -> list[str]:
     text = command.replace("\\\n", " ")
+    if not any(ch in text for ch in "'\"\\#"):  # nothing shlex treats specially: ~30x faster
+        return _PLAIN_TOKEN.findall(text)
     try:
         lex = shlex.shlex(text, posix=True, punctuation_chars="();<>|&\n")
         lex.whitespace = " \t\r"
