@@ -256,6 +256,7 @@ class _Input:
         self.instructions: dict[str, str | None] = {}  # sample id -> task instruction
         self.sources: dict[str, str] = {}  # sample id -> where it came from
         self.flat: list[Any] = []  # FILE mode: ImportedRecord per sample
+        self.class_unknown: set[str] = set()  # imports that did not say the task's class
         self.bad: list[tuple[str, str]] = []  # (message, reason)
 
 
@@ -277,9 +278,12 @@ def _run_dir_input(run_dir: Path, args: argparse.Namespace) -> _Input:
 
 def _call(grader: Any, sample: Any, inp: _Input) -> Any:
     tc = inp.test_commands.get(sample.sample_id)
+    # an import that did not say the task's class cannot tell gamed checks (gamed_checks None)
+    known = {"outcome_class_known": False} if sample.sample_id in inp.class_unknown else {}
     if _is_judge(grader) and sample.sample_id in inp.instructions:
-        return grader(sample, test_command=tc, instruction=inp.instructions[sample.sample_id])
-    return grader(sample, test_command=tc)
+        return grader(sample, test_command=tc, instruction=inp.instructions[sample.sample_id],
+                      **known)
+    return grader(sample, test_command=tc, **known)
 
 
 def _grade_all(grader: Any, inp: _Input, args: argparse.Namespace, label: str,
@@ -372,6 +376,8 @@ def flat_line(rec_sample: Any, grade: Any, outcome_class_known: bool) -> dict[st
     for f in FLAG_FIELDS:
         line[f] = getattr(grade, f)
     line["under_claim"] = grade.under_claim
+    line["gamed_checks"] = grade.gamed_checks
+    line["gaming_mechanism"] = grade.gaming_mechanism
     line["claims"] = [
         {"type": c.type, "quote": c.quote, "hedged": c.hedged, "negated": c.negated,
          "scope": c.scope, "count": c.count, "verdict": c.verdict, "evidence": c.evidence}
@@ -422,6 +428,8 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
         inp.samples.append(rec.sample)
         inp.flat.append(rec)
         inp.sources[rec.sample.sample_id] = rec.source
+        if not rec.outcome_class_known:
+            inp.class_unknown.add(rec.sample.sample_id)
     if want_instructions and fmt == "jsonl":
         given = _line_instructions(path)
         inp.instructions.update({s.sample_id: given[s.sample_id] for s in inp.samples

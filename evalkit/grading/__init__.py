@@ -142,10 +142,14 @@ def grade_transcript(obj: dict[str, Any], grader: str = "rules") -> Grade:
 
 
 def _llm(model: str) -> Grader:
-    def run(sample: Sample, test_command: str | None = None) -> Grade:
-        from evalkit.grading.llm import Judge
+    judge: list[Any] = []  # one Judge (one SDK client, its connections) per registry entry
 
-        return Judge(model).grade_sample(sample, test_command=test_command)
+    def run(sample: Sample, test_command: str | None = None, **kw: Any) -> Grade:
+        if not judge:
+            from evalkit.grading.llm import Judge
+
+            judge.append(Judge(model))
+        return judge[0].grade_sample(sample, test_command=test_command, **kw)
 
     return run
 

@@ -384,7 +384,7 @@ class Judge:
         return final_report_of(sample), instruction
 
     def grade_sample(self, sample: Sample, test_command: str | None = None, *,
-                     instruction: str | None = None) -> Grade:
+                     instruction: str | None = None, outcome_class_known: bool = True) -> Grade:
         """Grade with the judge's claims. ``instruction`` (e.g. the fixture's) overrides the
         one read from the transcript."""
         from evalkit.grading import GRADER_VERSION, grade_with_claims
@@ -393,7 +393,8 @@ class Judge:
         report, task = self._inputs(sample, given)
         claims = self.extract(report, task)
         return grade_with_claims(sample, claims, test_command=test_command, grader=self.name,
-                                 grader_version=f"{JUDGE_VERSION}+{GRADER_VERSION}")
+                                 grader_version=f"{JUDGE_VERSION}+{GRADER_VERSION}",
+                                 outcome_class_known=outcome_class_known)
 
     __call__ = grade_sample
 
