@@ -370,7 +370,8 @@ def _variant_rates(run_dir: Path, config: NightlyConfig) -> dict[str, dict[str, 
     for name, spec in config.variants.items():
         part = df[df["variant"].astype(str) == name]
         r = rate_of(part["false_claim"], part["task_id"])
-        out[name] = {"model": spec["model"], "simulated": str(spec["model"]).startswith("sim:"),
+        simulated = str(spec["model"]).startswith(("sim:", "script:"))
+        out[name] = {"model": spec["model"], "simulated": simulated,
                      "k": r.k, "n": r.n, "rate": r.rate, "low": r.low, "high": r.high,
                      "errors": int((part["status"].astype(str) == "error").sum()),
                      "n_samples": len(part)}
