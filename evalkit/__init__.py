@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "TestCounts": "evalkit.records",
     "Usage": "evalkit.records",
     "SCHEMA_VERSION": "evalkit.records",
+    "exitcodes": "evalkit.exitcodes",
     # fixtures and sandbox
     "Fixture": "evalkit.fixture",
     "FixtureError": "evalkit.fixture",
@@ -32,6 +33,11 @@ _EXPORTS: dict[str, str] = {
     "SandboxLimits": "evalkit.sandbox",
     "parse_test_output": "evalkit.testparse",
     "default_sandbox": "evalkit.sandbox",
+    "parse_tap": "evalkit.testparse",
+    "ExpectedTests": "evalkit.fixture",
+    "write_expected_tests": "evalkit.fixture",
+    "official_plan": "evalkit.workspace",
+    "discarded_changes": "evalkit.workspace",
     "export_suite": "evalkit.suite",
     "import_humaneval": "evalkit.humaneval",
     "ImportSummary": "evalkit.humaneval",
@@ -44,10 +50,20 @@ _EXPORTS: dict[str, str] = {
     "run_samples": "evalkit.runner",
     "arun_samples": "evalkit.runner",
     "RunResult": "evalkit.runner",
+    "EnvironmentNotReady": "evalkit.doctor",
+    "load_script": "evalkit.providers.script",
+    "script_from_transcript": "evalkit.providers.script",
+    "ScriptError": "evalkit.providers.script",
     # grading
     "grade_sample": "evalkit.grading",
     "grade_transcript": "evalkit.grading",
     "read_transcripts": "evalkit.grading.importers",
+    "detect_format": "evalkit.grading.importers",
+    "compare_grades": "evalkit.grading.agreement",
+    "cohen_kappa": "evalkit.grading.agreement",
+    "AgreementReport": "evalkit.grading.agreement",
+    "Judge": "evalkit.grading.llm",
+    "JudgeError": "evalkit.grading.llm",
     "GRADERS": "evalkit.grading",
     "GRADER_VERSION": "evalkit.grading",
     # reports
@@ -56,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     # analysis
     "load": "evalkit.frame",
     "LoadError": "evalkit.frame",
+    "PooledRunsWarning": "evalkit.frame",
     "stats": "evalkit.stats",
 }
 
