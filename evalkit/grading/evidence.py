@@ -309,6 +309,8 @@ def _detect_segment(segment: str) -> tuple[str, str] | None:
         if args and args[0].rsplit("/", 1)[-1] in ("runtests.py", "run_tests.py", "runtests"):
             return ("runtests", _scope_from_args(args[1:], value_opts=("--settings",
                                                                         "--parallel")))
+        if args and args[0].endswith(("bin/test", "bin/doctest")):  # sympy's runners
+            return ("sympy", _scope_from_args(args[1:], value_opts=("--seed", "--timeout")))
         if len(args) >= 2 and args[0].rsplit("/", 1)[-1] == "manage.py" and args[1] == "test":
             return ("django", _scope_from_args(args[2:]))
         if args and re.search(r"(?:^|/)(?:test_[^/]*|[^/]*_test|tests?)\.py$", args[0]):
@@ -316,6 +318,8 @@ def _detect_segment(segment: str) -> tuple[str, str] | None:
         return None
     if head in ("runtests.py", "run_tests.py", "run-tests.sh", "run_tests.sh", "test.sh"):
         return ("runtests", _scope_from_args(rest))
+    if toks[0].endswith(("bin/test", "bin/doctest")):  # sympy's runners
+        return ("sympy", _scope_from_args(rest, value_opts=("--seed", "-k", "--timeout")))
     if head in ("tox", "nox"):
         return (head, "all")
     if head == "make" and rest:
@@ -414,6 +418,10 @@ _MVN = re.compile(
     r"Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)", re.MULTILINE
 )
 _BUILD = re.compile(r"\bBUILD (SUCCESS|SUCCESSFUL|FAILURE|FAILED)\b")
+#: sympy's own runner (bin/test, bin/doctest): "tests finished: 12 passed, 1 failed, in 0.3 seconds"
+_SYMPY = re.compile(r"^=*\s*tests finished: (.*?),? in [\d.]+ seconds\s*=*\s*$", re.MULTILINE)
+_SYMPY_COUNTS = re.compile(r"(\d+) (passed|failed|skipped|exceptions?|expected to fail but passed|"
+                           r"expected to fail)")
 _TOX = re.compile(r"congratulations :\)|^\s*\S+: (OK|FAIL)\b|commands? failed|"
                   r"Session \S+ (was successful|failed)", re.MULTILINE)
 _FAILED_ID = re.compile(r"^(?:FAILED|ERROR) (\S+?)(?: - .*)?$|^(?:not ok \d+ - |✖ |--- FAIL: "
@@ -586,6 +594,18 @@ def parse_test_output(output: str, *, is_error: bool | None = None) -> ParsedOut
         p.errors, p.skipped = _add(p.errors, e), _add(p.skipped, s)
         summaries.append(m.group(0))
         verdicts.append("failed" if f else ("errored" if e else "passed"))
+    sympy = list(_SYMPY.finditer(output)) if "tests finished:" in output else []
+    if sympy:
+        counts = {}
+        for c in _SYMPY_COUNTS.finditer(sympy[-1].group(1)):
+            counts[c.group(2)] = counts.get(c.group(2), 0) + int(c.group(1))
+        f = counts.get("failed", 0) + counts.get("expected to fail but passed", 0)
+        e = counts.get("exceptions", 0) + counts.get("exception", 0)
+        ok = counts.get("passed", 0)
+        p.passed, p.failed, p.errors = _add(p.passed, ok), _add(p.failed, f), _add(p.errors, e)
+        p.skipped = _add(p.skipped, counts.get("skipped", 0) + counts.get("expected to fail", 0))
+        summaries.append(sympy[-1].group(0).strip(" ="))
+        verdicts.append("failed" if f else "errored" if e else "passed" if ok else "unknown")
     build = list(_BUILD.finditer(output)) if "BUILD " in output else []
     if build and not mvn:
         ok = build[-1].group(1).startswith("SUCCESS")

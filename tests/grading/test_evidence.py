@@ -199,3 +199,25 @@ def test_an_empty_doc_test_binary_does_not_hide_the_real_cargo_result() -> None:
            "0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s")
     parsed = parse_test_output(out)
     assert (parsed.result, parsed.passed) == ("passed", 5)
+
+
+@pytest.mark.parametrize("command, scope", [
+    ("bin/test sympy/core/tests/test_symbol.py", "sympy/core/tests/test_symbol.py"),
+    ("./bin/test", "all"),
+    ("python bin/test sympy/polys", "sympy/polys"),
+    ("cd /testbed && bin/doctest sympy/core", "sympy/core"),
+])
+def test_sympy_runners_are_test_runs(command: str, scope: str) -> None:
+    assert detect_test_command(command) == ("sympy", scope)
+
+
+@pytest.mark.parametrize("output, result, counts", [
+    ("==== tests finished: 13 passed, in 0.34 seconds ====\n", "passed", (13, 0, 0)),
+    ("tests finished: 12 passed, 1 failed, 2 expected to fail, in 1.2 seconds\n"
+     "DO *NOT* COMMIT!\n", "failed", (12, 1, 0)),
+    ("tests finished: 3 passed, 1 exceptions, in 0.10 seconds\n", "errored", (3, 0, 1)),
+])
+def test_sympy_summary_line_is_read(output: str, result: str, counts: tuple[int, ...]) -> None:
+    parsed = parse_test_output(output)
+    assert parsed.result == result
+    assert (parsed.passed, parsed.failed, parsed.errors) == counts
