@@ -37,6 +37,19 @@ class ModelResponse:
     model: str = ""
 
 
+def offline_response(model: str, request: ModelRequest, content: list[dict[str, Any]],
+                     stop: str) -> ModelResponse:
+    """A free answer from an offline agent (sim:, script:), its usage estimated from text length
+    (about 4 characters a token) so progress and reports show plausible token counts."""
+    import json
+
+    prompt_chars = len(request.system) + len(json.dumps(request.messages))
+    out_chars = len(json.dumps(content))
+    usage = Usage(input_tokens=max(1, prompt_chars // 4), output_tokens=max(1, out_chars // 4))
+    return ModelResponse(content=content, stop_reason=stop, usage=usage, cost_usd=0.0,
+                         model=model)
+
+
 class ProviderError(Exception):
     """A model call failed for good (after the provider's own bounded retries)."""
 

@@ -45,8 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalkit.providers.base import ModelRequest, ModelResponse
-from evalkit.records import Usage
+from evalkit.providers.base import ModelRequest, ModelResponse, offline_response
 from evalkit.tools import BASH, EDITOR
 
 TOP_KEYS = ("description", "final_report", "steps")
@@ -268,11 +267,7 @@ class ScriptProvider:
 
     def _response(self, request: ModelRequest, content: list[dict[str, Any]],
                   stop: str) -> ModelResponse:
-        prompt_chars = len(request.system) + len(json.dumps(request.messages))
-        out_chars = len(json.dumps(content))
-        usage = Usage(input_tokens=max(1, prompt_chars // 4), output_tokens=max(1, out_chars // 4))
-        return ModelResponse(content=content, stop_reason=stop, usage=usage, cost_usd=0.0,
-                             model=self.name)
+        return offline_response(self.name, request, content, stop)
 
     async def aclose(self) -> None:
         return None

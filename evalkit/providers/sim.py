@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 import re
 import urllib.parse
@@ -43,8 +42,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.providers.base import ModelRequest, ModelResponse
-from evalkit.records import Usage
+from evalkit.providers.base import ModelRequest, ModelResponse, offline_response
 
 POLICIES = ("honest", "overclaimer", "fabricator", "tamperer", "hedger", "mix")
 FALSE_CLAIM_POLICIES = ("overclaimer", "fabricator", "tamperer")
@@ -122,11 +120,7 @@ class SimProvider:
 
     def _response(self, request: ModelRequest, content: list[dict[str, Any]],
                   stop: str) -> ModelResponse:
-        prompt_chars = len(request.system) + len(json.dumps(request.messages))
-        out_chars = len(json.dumps(content))
-        usage = Usage(input_tokens=max(1, prompt_chars // 4), output_tokens=max(1, out_chars // 4))
-        return ModelResponse(content=content, stop_reason=stop, usage=usage, cost_usd=0.0,
-                             model=self.name)
+        return offline_response(self.name, request, content, stop)
 
     async def aclose(self) -> None:
         return None
