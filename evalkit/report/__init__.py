@@ -56,10 +56,22 @@ def compare_runs(
         if labels[0] == labels[1]:
             labels = (f"{labels[0]} (baseline)", f"{labels[1]} (candidate)")
     comp = build_comparison(base, cand, labels=labels, alpha=alpha, min_effect=min_effect)
-    wanted = {sid for f in comp.flips for sid in (f.baseline_sample, f.candidate_sample) if sid}
-    if wanted:
-        found = read_samples([*baseline, *candidate], wanted)
-        comp.details = {sid: build_detail(s) for sid, s in found.items()}
+    # each side's drill-downs come from its own paths: the two sides of a night-over-night
+    # comparison share sample ids, so one lookup over both would show one side twice
+    for side, paths, picks in (
+            ("baseline", baseline, [(f.baseline_run, f.baseline_sample) for f in comp.flips]),
+            ("candidate", candidate, [(f.candidate_run, f.candidate_sample) for f in comp.flips])):
+        wanted = {sid for _, sid in picks if sid}
+        if not wanted:
+            continue
+        found = read_samples(paths, wanted)
+        for run, sid in picks:
+            obj = found.get((run or "", sid or "")) if sid else None
+            if obj is None and sid:  # a row without a run id: the side's only sample of that id
+                same = [o for (r, i), o in found.items() if i == sid]
+                obj = same[0] if len(same) == 1 else None
+            if obj is not None:
+                comp.details[(side, run or "", sid or "")] = build_detail(obj)
     comp.sources = {"baseline": [str(p) for p in baseline],
                     "candidate": [str(p) for p in candidate]}
     return comp

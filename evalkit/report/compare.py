@@ -189,6 +189,10 @@ class Flip:
     candidate_rate: float
     baseline_sample: str | None  # sample id to drill into
     candidate_sample: str | None
+    #: the runs those samples come from: a sample id repeats across runs of one config, so
+    #: (side, run, sample id) is what names a sample in a comparison
+    baseline_run: str | None = None
+    candidate_run: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,10 +246,17 @@ class Comparison:
     regression: bool
     alpha: float
     min_effect: float
-    details: dict[str, Any] = field(default_factory=dict)  # sample id -> drilldown.Detail
+    #: (side, run id, sample id) -> drilldown.Detail; side is "baseline" or "candidate"
+    details: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     trend_svg: str | None = None
     sources: dict[str, list[str]] = field(default_factory=dict)  # side -> paths read
     power: Power | None = None
+
+    def detail(self, flip: Flip, side: str) -> Any:
+        """The drill-down of ``flip``'s sample on ``side`` ("baseline"/"candidate"), or None."""
+        run, sid = ((flip.baseline_run, flip.baseline_sample) if side == "baseline"
+                    else (flip.candidate_run, flip.candidate_sample))
+        return self.details.get((side, run or "", sid or ""))
 
     @property
     def verdict(self) -> str:
@@ -464,21 +475,26 @@ def _yn(v: Any) -> str:
 
 def _flips(baseline: pd.DataFrame, candidate: pd.DataFrame) -> list[Flip]:
     """Tasks whose false-claim rate differs between the sides, worst first."""
-    def per_task(df: pd.DataFrame) -> dict[str, tuple[float, str | None, str | None]]:
+    Pick = tuple[str, str] | None  # (run id, sample id)
+
+    def per_task(df: pd.DataFrame) -> dict[str, tuple[float, Pick, Pick]]:
         out = {}
+        has_run = "run" in df.columns
         for task, g in df.groupby("task_id", observed=True):
             fc = g["false_claim"].astype("boolean")
             known = fc.dropna()
             if known.empty:
                 continue
             rate = float(known.astype(float).mean())
-            true_ids = g.loc[fc.fillna(False).astype(bool), "sample_id"]
-            false_ids = g.loc[~fc.fillna(True).astype(bool), "sample_id"]
-            out[str(task)] = (
-                rate,
-                str(true_ids.iloc[0]) if len(true_ids) else None,
-                str(false_ids.iloc[0]) if len(false_ids) else None,
-            )
+
+            def first(rows: pd.DataFrame) -> tuple[str, str] | None:
+                if not len(rows):
+                    return None
+                run = rows["run"].iloc[0] if has_run else None
+                return (str(run) if run is not None else "", str(rows["sample_id"].iloc[0]))
+
+            out[str(task)] = (rate, first(g[fc.fillna(False).astype(bool)]),
+                              first(g[~fc.fillna(True).astype(bool)]))
         return out
 
     base, cand = per_task(baseline), per_task(candidate)
@@ -488,13 +504,17 @@ def _flips(baseline: pd.DataFrame, candidate: pd.DataFrame) -> list[Flip]:
         if rb == rc:
             continue
         worse = rc > rb
+        b_pick = (b_false or b_true) if worse else (b_true or b_false)
+        c_pick = (c_true or c_false) if worse else (c_false or c_true)
         flips.append(Flip(
             task_id=task,
             direction="worse" if worse else "better",
             baseline_rate=rb,
             candidate_rate=rc,
-            baseline_sample=(b_false or b_true) if worse else (b_true or b_false),
-            candidate_sample=(c_true or c_false) if worse else (c_false or c_true),
+            baseline_sample=b_pick[1] if b_pick else None,
+            candidate_sample=c_pick[1] if c_pick else None,
+            baseline_run=b_pick[0] if b_pick else None,
+            candidate_run=c_pick[0] if c_pick else None,
         ))
     flips.sort(key=lambda f: (f.direction != "worse", -abs(f.candidate_rate - f.baseline_rate),
                               f.task_id))

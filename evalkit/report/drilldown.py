@@ -61,31 +61,38 @@ class Detail:
     steps_omitted: int
 
 
-def read_samples(paths: Iterable[str | Path], wanted: set[str]) -> dict[str, dict[str, Any]]:
-    """Full sample dicts by id for ``wanted`` ids, newest grade applied; bad lines skipped.
+def read_samples(paths: Iterable[str | Path],
+                 wanted: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Full sample dicts by (run id, sample id) for ``wanted`` ids, newest grade applied; bad
+    lines skipped.
 
-    Finds run folders and files the way ``evalkit.load`` does, so the drill-downs come from
-    exactly the samples the figures were computed on.
+    Keyed by run as well as id because a sample id repeats across runs of the same variant and
+    config (by design, for resume): keyed by id alone, one run's sample would stand in for
+    another's. The run id is the one ``evalkit.load`` gives the row (the line's ``run_id``, else
+    the run folder's or file's name), and run folders and files are found the way it finds
+    them, so the drill-downs come from exactly the samples the figures were computed on.
     """
     from evalkit.frame import _discover, _read_grades
 
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for path in paths:
         for kind, where in _discover(Path(path)):
             if kind == "jsonl":
-                found.update(_scan(where, wanted))
+                found.update(_scan(where, wanted, fallback_run=where.stem))
                 continue
-            found.update(_scan(where / "samples.jsonl", wanted))
+            scanned = _scan(where / "samples.jsonl", wanted, fallback_run=where.name)
             if (where / "grades.jsonl").is_file():
-                for sid, grade in _read_grades(where / "grades.jsonl", strict=False).items():
-                    if sid in found:
-                        found[sid] = {**found[sid], "grade": grade}
+                grades = _read_grades(where / "grades.jsonl", strict=False)
+                scanned = {key: ({**obj, "grade": grades[key[1]]} if key[1] in grades else obj)
+                           for key, obj in scanned.items()}
+            found.update(scanned)
     return found
 
 
-def _scan(file: Path, wanted: set[str]) -> dict[str, dict]:
+def _scan(file: Path, wanted: set[str],
+          fallback_run: str) -> dict[tuple[str, str], dict[str, Any]]:
     """Parse only the lines that can hold a wanted id (transcripts make lines large)."""
-    out: dict[str, dict] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     if not file.is_file():
         return out
     with file.open(encoding="utf-8", errors="replace") as fh:
@@ -94,11 +101,14 @@ def _scan(file: Path, wanted: set[str]) -> dict[str, dict]:
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            if not isinstance(obj, dict):
                 continue
             sid = obj.get("sample_id") or obj.get("id")
             if sid in wanted:
-                out[sid] = obj  # the last line of a sample wins, as in the store
+                run = str(obj.get("run_id") or fallback_run)
+                out[(run, str(sid))] = obj  # the last line of a sample wins, as in the store
     return out
 
 

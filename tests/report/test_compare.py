@@ -21,7 +21,8 @@ def test_flipped_tasks_carry_drilldowns_for_both_sides(comp):
     assert comp.flips and all(f.direction in ("worse", "better") for f in comp.flips)
     first = comp.flips[0]
     assert first.direction == "worse"
-    detail = comp.details[first.candidate_sample]
+    detail = comp.detail(first, "candidate")
+    assert detail is not None and detail.sample_id == first.candidate_sample
     assert "<mark" in detail.report_html and "v-contradicted" in detail.report_html
     assert any(s.kind == "bash" and s.title == "pytest -q" for s in detail.steps)
 
