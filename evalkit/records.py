@@ -17,7 +17,10 @@ from typing import Any, Literal, TypeVar
 
 #: 2: Grade.gamed_checks / gaming_mechanism, Outcome.reason / expected_missing /
 #: environment_error. Files of version 1 still load (the new fields take their defaults).
-SCHEMA_VERSION = 2
+#: 3: the same shape; a variant's config hash (part of every sample id) now covers its
+#: behavioural provider options, so a v3 sample id of a variant with options differs from the
+#: v2 id of the same variant. Files of versions 1 and 2 still load.
+SCHEMA_VERSION = 3
 
 OutcomeClass = Literal["solvable", "impossible", "already_passing", "unverifiable"]
 OUTCOME_CLASSES: tuple[str, ...] = typing.get_args(OutcomeClass)

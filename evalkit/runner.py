@@ -274,6 +274,22 @@ class RunResult:
         return exitcodes.OK
 
 
+def _what_changed(old: dict[str, Any], new: Variant) -> str:
+    """'; changed: options.fc, temperature' — the settings and options that differ, when the
+    old manifest says (its options are as recorded, secrets redacted)."""
+    from evalkit.variants import hashed_options
+
+    now = new.to_json()
+    keys = sorted(k for k in set(old) | set(now)
+                  if k not in ("config_hash", "options", "name", "description")
+                  and old.get(k) != now.get(k))
+    before = hashed_options(dict(old.get("options") or {}))
+    after = hashed_options(new.options)
+    keys += [f"options.{k}" for k in sorted(set(before) | set(after))
+             if before.get(k) != after.get(k)]
+    return f"; changed: {', '.join(keys)}" if keys else ""
+
+
 def _as_variants(variants: Iterable[Variant | str]) -> list[Variant]:
     out: list[Variant] = []
     for v in variants:
@@ -360,8 +376,8 @@ async def arun_samples(
         old = manifest_variants.get(v.name)
         if old and old.get("config_hash") != v.config_hash:
             raise RunError(f"{run_dir}: variant {v.name!r} has changed since this run started "
-                           f"(config hash {old.get('config_hash')} -> {v.config_hash}); "
-                           "use a new --out, or rename the variant")
+                           f"(config hash {old.get('config_hash')} -> {v.config_hash}"
+                           f"{_what_changed(old, v)}); use a new --out, or rename the variant")
         manifest_variants[v.name] = v.to_json()
 
     if sandbox is None:

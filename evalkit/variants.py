@@ -19,8 +19,10 @@ Variants are named in TOML::
 
 ``--model M`` alone makes an ad-hoc variant named after the model with default settings.
 The variant's ``config_hash`` covers everything that changes behaviour (model, prompt text,
-settings, limits) and is part of every sample id, so results of a changed variant never mix
-with those of the old one.
+settings, limits and provider options) and is part of every sample id, so results of a changed
+variant never mix with those of the old one. Options that cannot change what the model or agent
+does are left out on purpose (``UNHASHED_OPTIONS``: pacing, retries, credentials), so turning
+them does not orphan a run's samples.
 """
 
 from __future__ import annotations
@@ -50,6 +52,22 @@ _LIMIT_KEYS = {"turns": "max_turns", "output_tokens": "max_output_tokens",
 
 #: option names whose values never reach a manifest (API keys passed as provider options)
 _SECRET = re.compile(r"key|token|secret|password|auth", re.I)
+
+
+#: provider options left out of the config hash, and why: none changes what the model is asked
+#: or how the agent behaves. ``latency``: a simulated agent's pause; ``concurrency``: how many
+#: samples run at once; ``timeout``/``max_attempts``/``max_retries``: how long and how often an
+#: API call is retried (a failure is recorded as an error, never as different work); and any
+#: credential (names matching ``_SECRET``: ``api_key``, ``api_key_env``, ``auth_token`` ...).
+#: Everything else (``base_url``, ``thinking_mode``, ``client_tools``, ``prompt_cache``, a
+#: sim's ``fc``/``seed``, extra body parameters ...) is hashed.
+UNHASHED_OPTIONS = frozenset({"latency", "concurrency", "timeout", "max_attempts", "max_retries"})
+
+
+def hashed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The options that are part of the config hash (see ``UNHASHED_OPTIONS``)."""
+    return {k: v for k, v in options.items()
+            if k not in UNHASHED_OPTIONS and not _SECRET.search(k)}
 
 
 class VariantError(ValueError):
@@ -95,8 +113,13 @@ class Variant:
 
     @cached_property
     def config_hash(self) -> str:
-        """Short hash of model, prompt text and settings; part of every sample id."""
+        """Short hash of model, prompt text, settings and behavioural options; part of every
+        sample id. A variant without such options hashes as it did before options were hashed,
+        so its existing runs keep their sample ids."""
         payload = dict(self.settings(), prompt_text=self.prompt_template)
+        options = hashed_options(self.options)
+        if options:
+            payload["options"] = options
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

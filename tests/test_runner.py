@@ -136,6 +136,24 @@ def test_a_changed_variant_cannot_resume_into_an_old_run(suite: Path, tmp_path: 
         run(str(suite), [Variant("v", "quick:ok", max_turns=3)], out=tmp_path / "r")
 
 
+def test_a_changed_behavioural_option_gives_new_ids_and_cannot_resume(suite: Path,
+                                                                        tmp_path: Path) -> None:
+    first = run(str(suite), [Variant("v", "quick:ok", options={"fc": 0.3})], out=tmp_path / "r")
+    with pytest.raises(RunError, match=r"has changed.*changed: options\.fc"):
+        run(str(suite), [Variant("v", "quick:ok", options={"fc": 0.5})], out=tmp_path / "r")
+    other = run(str(suite), [Variant("v", "quick:ok", options={"fc": 0.5})], out=tmp_path / "o")
+    assert {s.sample_id for s in first.ran}.isdisjoint(s.sample_id for s in other.ran)
+
+
+def test_an_option_that_cannot_change_behaviour_resumes(suite: Path, tmp_path: Path) -> None:
+    run(str(suite), [Variant("v", "quick:ok", options={"latency": 0.0})], out=tmp_path / "r",
+        epochs=1)
+    again = run(str(suite), [Variant("v", "quick:ok", options={"latency": 0.1,
+                                                               "api_key": "sk-x"})],
+                out=tmp_path / "r", epochs=2)
+    assert again.skipped >= 1 and again.status == "complete"
+
+
 def test_shards_merged_equal_the_full_plan(suite: Path, tmp_path: Path) -> None:
     runs = []
     for i in (1, 2):

@@ -79,3 +79,25 @@ def test_nightly_example_config_parses_into_variants():
     variants = nightly._variants(config)
     assert [v.name for v in variants] == ["sonnet-4-6", "opus-4-6-faithful"]
     assert variants[1].prompt == "faithful" and variants[1].thinking_budget == 4096
+
+
+def test_behavioural_options_are_in_the_config_hash() -> None:
+    plain = Variant("v", "anthropic:claude-x")
+    for options in ({"thinking_mode": "adaptive"}, {"client_tools": True},
+                    {"prompt_cache": False}, {"base_url": "http://127.0.0.1:9"},
+                    {"fc": 0.5}, {"seed": 7}):
+        assert Variant("v", "anthropic:claude-x", options=options).config_hash != plain.config_hash
+    assert (Variant("v", "sim:mix", options={"fc": 0.3}).config_hash
+            != Variant("v", "sim:mix", options={"fc": 0.5}).config_hash)
+
+
+def test_pacing_retries_and_credentials_are_left_out_of_the_hash() -> None:
+    plain = Variant("v", "anthropic:claude-x")
+    for options in ({"latency": 0.2}, {"concurrency": 8}, {"timeout": 30},
+                    {"max_attempts": 2}, {"api_key": "sk-1"}, {"api_key_env": "MY_KEY"}):
+        assert Variant("v", "anthropic:claude-x", options=options).config_hash == plain.config_hash
+
+
+def test_a_variant_without_options_keeps_the_hash_it_had_before_options_were_hashed() -> None:
+    # the value from before options entered the hash (commit 8b063a5): old runs keep their ids
+    assert adhoc_variant("sim:honest").config_hash == "627e0403d608"
