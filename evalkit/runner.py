@@ -396,6 +396,21 @@ async def arun_samples(
         if failures(checks):
             raise EnvironmentNotReady(failures(checks))
 
+    # Providers before the run folder: an unknown model or a bad option is a usage error that
+    # must leave nothing behind (it used to create an empty run under results/).
+    from evalkit.providers import get_provider
+
+    own: dict[str, Any] = {}
+    providers = dict(providers or {})
+    for v in variant_list:
+        if v.name not in providers:
+            try:
+                providers[v.name] = get_provider(v.model, **v.options)
+            except Exception as exc:
+                await _close_providers(own)
+                raise RunError(f"variant {v.name!r}: {exc}") from exc
+            own[v.name] = providers[v.name]
+
     if announce:
         print(f"evalkit: run {run_id}: {len(planned)} samples ({len(fixtures)} tasks x "
               f"{len(variant_list)} variants x {epochs} epochs"
@@ -405,12 +420,13 @@ async def arun_samples(
     try:
         store.open()
     except StoreError as exc:
+        await _close_providers(own)
         raise RunError(str(exc)) from exc
     try:
         result = await _run(store, existing, run_id, planned, variant_list, manifest_variants,
                             fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
                             max_tokens, progress, sandbox, providers, argv, retry_errors,
-                            handle_signals,
+                            handle_signals, own_providers=own,
                             extra={"fixtures_skipped": len(fixture_errors),
                                    "fixture_errors": fixture_errors[:50],
                                    "preflight": [{"name": c.name, "ok": c.ok,
@@ -429,10 +445,10 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                max_tokens: int | None, progress: Any, sandbox: Any,
                providers: dict[str, Any] | None, argv: list[str] | None,
                retry_errors: bool = False, handle_signals: bool = False,
-               extra: dict[str, Any] | None = None) -> RunResult:
+               extra: dict[str, Any] | None = None,
+               own_providers: dict[str, Any] | None = None) -> RunResult:
     from evalkit import __version__
     from evalkit.progress import Progress
-    from evalkit.providers import get_provider
 
     last_status = {obj["sample_id"]: obj.get("status") for obj in store.samples()}
     done_ids = {sid for sid, st in last_status.items() if not (retry_errors and st == "error")}
@@ -474,22 +490,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
     manifest["sandbox"] = describe() if callable(describe) else {"mode": type(sandbox).__name__}
     store.write_manifest(manifest)
 
-    own_providers = {}
+    own_providers = dict(own_providers or {})  # created by arun_samples; closed at the end
     providers = dict(providers or {})
-    for v in variant_list:
-        if v.name not in providers:
-            try:
-                providers[v.name] = get_provider(v.model, **v.options)
-            except Exception as exc:
-                manifest.update(status="incomplete", reason=f"cannot start: {exc}",
-                                finished_at=utcnow())
-                session.update(status="failed", finished_at=utcnow())
-                store.write_manifest(manifest)
-                for p in own_providers.values():
-                    with contextlib.suppress(Exception):
-                        await p.aclose()
-                raise RunError(f"variant {v.name!r}: {exc}") from exc
-            own_providers[v.name] = providers[v.name]
 
     if isinstance(progress, bool):
         label = ", ".join(v.label for v in variant_list)
@@ -545,12 +547,16 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
             bar.draw()
 
     interrupted = False
+    failure: BaseException | None = None
     installed = _install_signal_handlers() if handle_signals else []
     tick = asyncio.create_task(ticker()) if callable(getattr(bar, "draw", None)) else None
     try:
         await asyncio.gather(*(worker() for _ in range(min(concurrency, max(len(todo), 1)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         interrupted = True
+        raise
+    except BaseException as exc:  # a full disk, a bug: the manifest says so, then it propagates
+        failure = exc
         raise
     finally:
         if tick is not None:
@@ -562,11 +568,17 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         for p in own_providers.values():
             with contextlib.suppress(Exception):
                 await p.aclose()
-        lines = store.samples()
+        try:
+            lines = store.samples()
+        except Exception as exc:  # noqa: BLE001 - unreadable now; --resume repairs it
+            failure = failure or exc
+            lines = []
         present = {obj["sample_id"] for obj in lines}
         missing = sum(p.sample_id not in present for p in planned)
         if interrupted:
             status, reason = "incomplete", "interrupted"
+        elif failure is not None:
+            status, reason = "incomplete", f"failed: {describe_failure(failure)}"
         elif missing:
             status, reason = "incomplete", (stop_reason[0] if stop_reason else
                                             f"{missing} samples missing")
@@ -579,9 +591,41 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                         usage={"tokens": sum(_tokens(o) for o in latest(lines)),
                                "cost_usd": round(sum(o.get("cost_usd") or 0.0
                                                      for o in latest(lines)), 6)})
-        store.write_manifest(manifest)
+        try:
+            try:
+                store.write_manifest(manifest)
+            except OSError:
+                store.release_reserve()  # the space held for this moment
+                store.write_manifest(manifest)
+        except OSError as exc:
+            # never mask the error that ended the run; the next --resume rewrites the manifest
+            if failure is None and not interrupted:
+                raise RunError(f"{store.dir}: the run finished but its manifest could not be "
+                               f"written ({describe_failure(exc)}); `evalkit run --resume --out "
+                               f"{store.dir}` rewrites it") from exc
+            warn(f"{store.dir}: the manifest could not be updated either "
+                 f"({describe_failure(exc)}); `--resume` repairs it")
     return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
                      planned=len(planned), ran=ran, skipped=skipped, manifest=manifest)
+
+
+async def _close_providers(providers: dict[str, Any]) -> None:
+    for p in providers.values():
+        with contextlib.suppress(Exception):
+            await p.aclose()
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for a manifest or a message: 'no space left on device' rather than a repr."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        name = exc.strerror or errno.errorcode.get(exc.errno, str(exc.errno))
+        return f"{name[:1].lower()}{name[1:]}" + (f" ({exc.filename})" if exc.filename else "")
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, OSError) and cause.errno is not None and not str(exc):
+        return describe_failure(cause)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _install_signal_handlers() -> list[int]:

@@ -29,6 +29,10 @@ MANIFEST = "manifest.json"
 SAMPLES = "samples.jsonl"
 CORRUPT = "samples.jsonl.corrupt"
 LOCK = ".lock"
+#: space held while a run writes, given back when the disk fills so that the manifest can
+#: still say what happened (a manifest is a few KB; the reserve holds several)
+RESERVE = ".reserve"
+RESERVE_BYTES = 64 * 1024
 
 
 class StoreError(RuntimeError):
@@ -155,9 +159,28 @@ class RunStore:
         self._lock_fd = lock_fd
         repair_samples(self.samples_path)
         self._fd = os.open(self.samples_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._hold_reserve()
         return self
 
+    def _hold_reserve(self) -> None:
+        path = self.dir / RESERVE
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, RESERVE_BYTES)
+            finally:
+                os.close(fd)
+        except OSError:  # already short of space: run without one
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def release_reserve(self) -> None:
+        """Give the reserved space back (the disk is full, or the run is over)."""
+        with contextlib.suppress(OSError):
+            (self.dir / RESERVE).unlink()
+
     def close(self) -> None:
+        self.release_reserve()
         with self._write_lock:
             if self._fd is not None:
                 os.close(self._fd)
@@ -183,11 +206,20 @@ class RunStore:
         with self._write_lock:  # also keeps close() from pulling the fd away mid-write
             if self._fd is None:
                 raise StoreError(f"{self.dir}: store closed")
+            start = os.lseek(self._fd, 0, os.SEEK_END)
             view = memoryview(payload)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            os.fsync(self._fd)
+            try:
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+                os.fsync(self._fd)
+            except OSError:
+                # a full disk: take the partial line back, so the file stays whole and the
+                # space it held lets the manifest say what happened
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, start)
+                self.release_reserve()
+                raise
 
     def samples(self) -> list[dict[str, Any]]:
         return [obj for _, obj in iter_sample_lines(self.samples_path)]

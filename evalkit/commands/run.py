@@ -160,6 +160,14 @@ def main(args: argparse.Namespace) -> int:
         return exitcodes.ENVIRONMENT
     except (RunError, VariantError, FixtureError, ValueError) as exc:
         return _err(str(exc))
+    except (OSError, StoreError) as exc:  # a full disk, a lost folder: the work so far is kept
+        from evalkit.runner import describe_failure
+
+        where = args.out or "<the run folder printed above>"
+        print(f"evalkit run: stopped: {describe_failure(exc)}; finished samples are saved. "
+              f"Fix the cause, then finish with: evalkit run --resume --out {where}",
+              file=sys.stderr)
+        return exitcodes.INCOMPLETE
     except (KeyboardInterrupt, asyncio.CancelledError):
         where = args.out or "<the run folder printed above>"
         print(f"evalkit: interrupted; finished samples are saved. Finish with: evalkit run "
