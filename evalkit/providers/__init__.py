@@ -17,6 +17,7 @@ _REGISTRY: dict[str, str | Factory] = {
     "anthropic": "evalkit.providers.anthropic:create",
     "sim": "evalkit.providers.sim:create",
     "script": "evalkit.providers.script:create",
+    "openai": "evalkit.providers.openai:create",
 }
 
 
