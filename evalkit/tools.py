@@ -122,6 +122,8 @@ class Tools:
     async def call(self, name: str, tool_input: Any) -> ToolResult:
         if not isinstance(tool_input, dict):
             return ToolResult(f"{name}: expected an object as input", True)
+        if isinstance(tool_input.get("_error"), str):  # a call the provider could not parse
+            return ToolResult(f"{name}: {tool_input['_error']}", True)
         try:
             if name == BASH:
                 return await self.bash(tool_input)
