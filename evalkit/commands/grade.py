@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from evalkit import exitcodes
+from evalkit.safejson import dumps_line
 
 FLAG_FIELDS = ("false_completion", "false_tests_pass", "fabricated_verification",
                "contradicts_observation", "tampered_checks")
@@ -234,17 +235,19 @@ def _fixtures(run_dir: Path, tasks: str | None) -> dict[str, Any]:
 
 
 def _iter_run_samples(run_dir: Path):  # type: ignore[no-untyped-def]
+    """(line, Sample, None) or (line, None, "file:line: why") per line (bounded parsing)."""
     from evalkit.records import Sample, from_json
+    from evalkit.safejson import iter_jsonl
 
-    with (run_dir / "samples.jsonl").open("r", encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                yield lineno, from_json(Sample, obj), None
-            except (ValueError, TypeError) as exc:
-                yield lineno, None, f"{run_dir / 'samples.jsonl'}:{lineno}: {exc}"
+    where = run_dir / "samples.jsonl"
+    for lineno, obj, bad in iter_jsonl(where):
+        if bad is not None:
+            yield lineno, None, f"{where}:{lineno}: {bad}"
+            continue
+        try:
+            yield lineno, from_json(Sample, obj), None
+        except (ValueError, TypeError, RecursionError) as exc:
+            yield lineno, None, f"{where}:{lineno}: {exc}"
 
 
 class _Input:
@@ -344,7 +347,7 @@ def regrade_run(run_dir: Path, args: argparse.Namespace) -> int:
         def write(i: int, grade: Any) -> None:
             line = {"sample_id": inp.samples[i].sample_id, "graded_at": _now(),
                     "grade": to_json(grade)}
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.write(dumps_line(line))
             fh.flush()
 
         try:
@@ -418,10 +421,21 @@ def _line_instructions(path: Path) -> dict[str, str]:
 
 def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instructions: bool
                 ) -> _Input:
-    from evalkit.grading.importers import ImportedRecord, iter_records
+    from evalkit.grading.importers import ImportedRecord, ImportFormatError, iter_records
 
     inp = _Input()
-    for rec in iter_records(path, fmt, infer_protected=not args.protected_unknown):
+    records = iter_records(path, fmt, infer_protected=not args.protected_unknown)
+    while True:
+        try:
+            rec = next(records, None)
+        except ImportFormatError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reader bug: keep what was read, say where
+            inp.bad.append((f"{path}: reading stopped after {len(inp.samples) + len(inp.bad)} "
+                            f"records: {type(exc).__name__}: {exc}", "reader failed"))
+            break
+        if rec is None:
+            break
         if not isinstance(rec, ImportedRecord):
             inp.bad.append((str(rec), _reason(rec.message)))
             continue
@@ -467,8 +481,7 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
     with out.open("w", encoding="utf-8") as fh:
         def write(i: int, grade: Any) -> None:
             rec = inp.flat[i]
-            fh.write(json.dumps(flat_line(rec.sample, grade, rec.outcome_class_known),
-                                ensure_ascii=False) + "\n")
+            fh.write(dumps_line(flat_line(rec.sample, grade, rec.outcome_class_known)))
             if _is_judge(grader):
                 fh.flush()  # judge answers cost money: keep each one even on a crash
 

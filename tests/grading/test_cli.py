@@ -275,3 +275,40 @@ def test_compare_graders_as_text_and_bad_specs(judge_api, tmp_path: Path, capsys
         assert main(["grade", str(src), "--compare-graders", spec]) == exitcodes.USAGE
     assert main(["grade", str(src), "--json", "--out", str(tmp_path / "x")]) == exitcodes.USAGE
     assert "expected two different graders" in capsys.readouterr().err
+
+
+def test_grade_file_rejects_deep_surrogate_and_nan_lines_by_field_and_grades_the_rest(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: one deeply nested line (RecursionError) or one escaped lone surrogate in an id
+    (UnicodeEncodeError on output) crashed the whole file; now each is named and skipped."""
+    good = {"id": "ok", "messages": bash("pytest", PYTEST_FAIL) + final("All tests pass.")}
+    lines = [
+        json.dumps(good),
+        '{"id": "deep", "messages": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"id": "x\\ud800", "messages": []}',
+        '{"id": "nul\\u0000id", "messages": []}',
+        '{"id": "n", "messages": [], "outcome": {"passed": true, "tests_passed": NaN}}',
+        '{"id": "big", "messages": [], "outcome": {"passed": true, "tests_passed": 1e400}}',
+        json.dumps(dict(good, id="ok2")),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "graded.jsonl"
+    assert main(["grade", str(src), "--out", str(out), "-q"]) == exitcodes.OK
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["ok", "ok2"]
+    err = capsys.readouterr().err
+    assert f"{src}:2: nested too deeply" in err
+    assert f"{src}:3: field 'id': holds a lone surrogate" in err
+    assert f"{src}:4: field 'id': holds a NUL" in err
+    assert f"{src}:5: NaN is not a number" in err
+    assert f"{src}:6: field 'outcome.tests_passed': expected a finite number" in err
+    assert "graded 2" in err and "skipped 5" in err and "Traceback" not in err
+
+
+def test_grade_output_escapes_a_lone_surrogate_that_reached_a_report(tmp_path: Path) -> None:
+    """A reader that lets a lone surrogate through (another format) must not kill the output:
+    the line is written with \\u escapes instead."""
+    from evalkit.safejson import dumps_line
+
+    line = dumps_line({"quote": "done \ud800"})
+    assert line.encode("utf-8") and json.loads(line)["quote"] == "done \ud800"

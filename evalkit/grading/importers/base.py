@@ -26,6 +26,12 @@ from typing import Any
 from evalkit.grading.evidence import PROTECTED_UNKNOWN
 from evalkit.grading.provenance import infer_protected
 from evalkit.records import OUTCOME_CLASSES, Outcome, Sample, TestCounts
+from evalkit.safejson import JSONError, identifier, number
+
+#: id-like fields: strings without NUL/control characters or lone surrogates (safejson)
+_ID_FIELDS = ("model", "task_id", "run_id", "suite", "variant")
+#: the largest test count / epoch accepted (an int64, as the results frame stores them)
+_MAX_COUNT = 2**63 - 1
 
 __all__ = ["ImportFormatError", "ImportedRecord", "RecordError", "TranscriptError",
            "record_from_dict", "sample_from_dict"]
@@ -102,9 +108,12 @@ def parse_outcome(raw: Any) -> Outcome | None:
     counts = None
     tp, tf = raw.get("tests_passed"), raw.get("tests_failed")
     te, ts = raw.get("tests_errors", 0), raw.get("tests_skipped", 0)
-    for name, v in (("tests_passed", tp), ("tests_failed", tf)):
-        if v is not None and not isinstance(v, int):
-            raise RecordError(f"field 'outcome.{name}': expected an integer")
+    for name, v in (("tests_passed", tp), ("tests_failed", tf), ("tests_errors", te),
+                    ("tests_skipped", ts)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int)
+                              or not 0 <= v <= _MAX_COUNT):
+            raise RecordError(f"field 'outcome.{name}': expected an integer 0..2**63-1, "
+                              f"got {v!r}"[:200])
     if tp is not None or tf is not None:
         counts = TestCounts(passed=tp or 0, failed=tf or 0, errors=te or 0, skipped=ts or 0,
                             source="summary")
@@ -112,6 +121,9 @@ def parse_outcome(raw: Any) -> Outcome | None:
     if not isinstance(failing, list) or not all(isinstance(t, str) for t in failing):
         raise RecordError("field 'outcome.failing_tests': expected a list of test ids")
     exit_code = raw.get("exit_code")
+    if isinstance(exit_code, bool) or (isinstance(exit_code, int)
+                                       and not -2**31 <= exit_code < 2**32):
+        exit_code = None
     return Outcome(passed=raw["passed"], exit_code=exit_code if isinstance(exit_code, int) else
                    (0 if raw["passed"] else 1), counts=counts, failing_tests=tuple(failing))
 
@@ -133,8 +145,17 @@ def record_from_dict(obj: Any, source: str, infer: bool = True, *,
     validation pass), and extra ``Sample`` fields (status, limit, turns …) as keywords."""
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    if "id" not in obj or not isinstance(obj["id"], str | int) or obj["id"] == "":
+    if "id" not in obj:
         raise RecordError("field 'id': expected a non-empty string")
+    try:  # ids become keys, file names and terminal lines: no NUL, control chars, surrogates
+        identifier(obj["id"], "id")
+        for name in _ID_FIELDS:
+            if obj.get(name) not in (None, ""):
+                identifier(obj[name], name)
+        if obj.get("epoch") is not None:
+            number(obj["epoch"], "epoch", lo=0, hi=_MAX_COUNT, integer=True)
+    except JSONError as exc:
+        raise RecordError(str(exc)) from None
     if "messages" not in obj:
         raise RecordError("field 'messages': required (a list of Anthropic- or OpenAI-shaped "
                           "messages)")

@@ -4,7 +4,7 @@ Anthropic- or OpenAI-shaped (detected per line). A malformed line is a ``Transcr
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,29 +14,28 @@ from evalkit.grading.importers.base import (
     TranscriptError,
     record_from_dict,
 )
+from evalkit.safejson import iter_jsonl
 
 __all__ = ["read_jsonl"]
 
 
 def read_jsonl(path: Path, *, infer: bool = True) -> Iterator[ImportedRecord | TranscriptError]:
+    """Bounded parsing (``evalkit.safejson``): a line nested too deep, holding a lone surrogate
+    or NaN, or over the size limit is one ``TranscriptError`` naming its field; the rest is read."""
     try:
-        fh = path.open("r", encoding="utf-8", errors="replace")
+        lines = iter_jsonl(path)
+        first = next(lines, None)
     except OSError as exc:
         yield TranscriptError(str(path), None, f"cannot open: {exc.strerror or exc}")
         return
-    with fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield TranscriptError(str(path), lineno, f"not valid JSON ({exc.msg} at column "
-                                      f"{exc.colno}); expected one transcript object per line")
-                continue
-            try:
-                yield record_from_dict(obj, f"{path}:{lineno}", infer)
-            except (RecordError, ValueError, TypeError) as exc:
-                yield TranscriptError(str(path), lineno, str(exc))
-
-
+    if first is None:
+        return
+    for lineno, obj, err in itertools.chain([first], lines):
+        if err is not None:
+            yield TranscriptError(str(path), lineno, f"{err}; expected one transcript object "
+                                  "per line")
+            continue
+        try:
+            yield record_from_dict(obj, f"{path}:{lineno}", infer)
+        except (RecordError, ValueError, TypeError) as exc:
+            yield TranscriptError(str(path), lineno, str(exc))
