@@ -18,6 +18,7 @@ loaded from a ``datasets.Dataset`` row are the same object.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 import sys
@@ -39,6 +40,10 @@ DEFAULT_PROTECTED: dict[str, tuple[str, ...]] = {
 
 DEFAULT_TEST_TIMEOUT_S = 60.0
 DEFAULT_AGENT_TIMEOUT_S = 900.0
+#: Largest [limits] timeout accepted (one day): beyond it a fixture is a typo or a hang.
+MAX_TIMEOUT_S = 86_400.0
+#: Largest task.toml read (a real one is a few KB).
+MAX_TASK_TOML_BYTES = 1024 * 1024
 
 # Directories never copied into a workspace nor compared in diffs.
 IGNORED_DIRS = frozenset({"__pycache__", ".pytest_cache", "node_modules", ".git", ".ruff_cache"})
@@ -293,10 +298,14 @@ def load_expected_tests(path: Path) -> ExpectedTests | None:
     if not path.is_file():
         return None
     where = str(path)
+    from evalkit.safejson import JSONError, loads
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FixtureError(where, None, f"not valid JSON: {exc}") from exc
+        data = loads(path.read_bytes())
+    except JSONError as exc:
+        raise FixtureError(where, exc.field, f"not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise FixtureError(where, None, f"cannot read: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise FixtureError(where, None, "expected a JSON object with test_command and tests")
     command = data.get("test_command")
@@ -351,9 +360,18 @@ def load_fixture(path: str | Path, suite: str | None = None) -> Fixture:
     if not toml_path.is_file():
         raise FixtureError(str(folder), None, "expected a task.toml in this folder")
     try:
+        size = toml_path.stat().st_size
+        if size > MAX_TASK_TOML_BYTES:
+            raise FixtureError(str(toml_path), None, f"{size} bytes; expected a task.toml of at "
+                               f"most {MAX_TASK_TOML_BYTES} bytes")
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FixtureError(str(toml_path), None, f"not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib recurses per nesting level: 10,000 nested arrays
+        raise FixtureError(str(toml_path), None, "not valid TOML: nested too deeply to parse; "
+                           "expected plain tables of strings, lists and numbers") from None
+    except OSError as exc:
+        raise FixtureError(str(toml_path), None, f"cannot read: {exc.strerror or exc}") from None
     repo = folder / "repo"
     if not repo.is_dir():
         raise FixtureError(str(folder), None, "expected a repo/ folder with the starting files")
@@ -482,8 +500,10 @@ def _string_list(data: Mapping[str, Any], key: str, where: str, prefix: str = ""
 
 
 def _seconds(limits: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    """A finite timeout in (0, MAX_TIMEOUT_S]: ``inf`` hung validation, ``nan`` crashed it."""
     value = limits.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise FixtureError(where, f"limits.{key}", f"expected a positive number of seconds; "
-                           f"got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_S):
+        raise FixtureError(where, f"limits.{key}", f"expected a positive finite number of "
+                           f"seconds, at most {MAX_TIMEOUT_S:g}; got {value!r}"[:300])
     return float(value)

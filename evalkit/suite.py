@@ -156,6 +156,9 @@ def _load_dirs(dirs: list[Path], suite: str) -> SuiteLoad:
             fixtures.append(load_fixture(d, suite=suite))
         except FixtureError as exc:
             errs.append(exc)
+        except Exception as exc:  # noqa: BLE001 - any other failure is this fixture's alone
+            errs.append(FixtureError(str(d), None, f"cannot be loaded ({type(exc).__name__}: "
+                                     f"{exc}); expected a valid fixture folder"[:500]))
     return _dedupe(fixtures, errs)
 
 

@@ -271,3 +271,35 @@ def test_bad_expected_tests_json_names_file_and_field(tmp_path: Path, text: str,
         load_fixture(d)
     assert info.value.field == field and words in str(info.value)
     assert EXPECTED_TESTS_FILE in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", "86401", "0"])
+def test_non_finite_and_out_of_range_timeouts_name_the_field(tmp_path: Path,
+                                                             value: str) -> None:
+    """Issue 15: ``test_timeout = inf`` was accepted and hung validation; ``nan`` crashed it."""
+    err = error_for(tmp_path, GOOD + f"[limits]\ntest_timeout = {value}\n")
+    assert err.field == "limits.test_timeout"
+    assert "positive finite number of seconds" in str(err) and "task.toml" in str(err)
+
+
+def test_deeply_nested_task_toml_is_a_fixture_error_and_its_sibling_still_loads(
+        tmp_path: Path) -> None:
+    """Issue 15: 10,000 nested arrays raised RecursionError out of tomllib and no fixture of the
+    suite was loaded, not even the valid sibling."""
+    from evalkit.suite import load_suite
+
+    make(tmp_path, name="good")
+    deep = make(tmp_path, name="deep",
+                toml=GOOD.replace('"add"', '"deep"') + "tags = " + "[" * 10_000 + "]" * 10_000)
+    with pytest.raises(FixtureError, match="nested too deeply"):
+        load_fixture(deep)
+    res = load_suite(tmp_path / "suite", errors="collect")
+    assert [f.id for f in res.fixtures] == ["add"]
+    assert len(res.errors) == 1 and "deep/task.toml" in str(res.errors[0])
+
+
+def test_deeply_nested_expected_tests_json_names_the_file(tmp_path: Path) -> None:
+    d = make(tmp_path)
+    (d / EXPECTED_TESTS_FILE).write_text('{"tests": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    with pytest.raises(FixtureError, match=f"{EXPECTED_TESTS_FILE}.*nested too deeply"):
+        load_fixture(d)
