@@ -43,12 +43,14 @@ DEFAULT_VARIANTS: dict[str, dict[str, Any]] = {
 
 
 def builtin_suite() -> str:
-    """``tasks/`` of the working directory, else the one beside the package (a source checkout)."""
-    here = Path("tasks")
-    if here.is_dir():
-        return "tasks/"
-    beside = Path(__file__).resolve().parent.parent / "tasks"
-    return str(beside) if beside.is_dir() else "tasks/"
+    """The built-in suite, wherever evalkit is installed: the copy inside the package (a wheel,
+    see setup.py), else ``tasks/`` beside the package (a source checkout, editable install),
+    else ``tasks/`` of the working directory. Never depends on where the command is run."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "builtin_tasks", package.parent / "tasks"):
+        if (candidate / "core").is_dir():
+            return str(candidate)
+    return "tasks/"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ def register(subparsers: Any) -> None:
                        "command runs) is checked against what ran; --record writes it. "
                        "Exits non-zero if any fixture fails validation or does not load.")
     v.add_argument("paths", nargs="*", metavar="PATH",
-                   help="fixtures, suites, folders of suites or saved datasets (default tasks/)")
+                   help="fixtures, suites, folders of suites or saved datasets (default: tasks/ "
+                   "here, else the built-in suite)")
     v.add_argument("--jobs", "-j", type=int, default=None,
                    help="fixtures validated at once (default: CPU count)")
     v.add_argument("--verbose", "-v", action="store_true",
@@ -53,7 +54,8 @@ def register(subparsers: Any) -> None:
     v.set_defaults(func=validate_main)
 
     ls = sub.add_parser("list", help="list fixtures with their outcome class and language")
-    ls.add_argument("paths", nargs="*", metavar="PATH", help="default tasks/")
+    ls.add_argument("paths", nargs="*", metavar="PATH",
+                    help="default: tasks/ here, else the built-in suite")
     ls.set_defaults(func=list_main)
 
     ex = sub.add_parser("export", help="write a suite as a datasets.Dataset (save_to_disk)")
@@ -85,7 +87,15 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _paths(args: argparse.Namespace) -> list[str]:
-    return list(args.paths) or ["tasks"]
+    """The paths given; else ``tasks/`` of the working directory; else the built-in suite
+    (inside the installed package), so a plain install can list and validate it anywhere."""
+    if args.paths:
+        return list(args.paths)
+    if Path("tasks").is_dir():
+        return ["tasks"]
+    from evalkit.nightly import builtin_suite
+
+    return [builtin_suite()]
 
 
 def _missing(command: str, paths: list[str]) -> bool:
