@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 #: What may follow a table key in a real model id: "-0", a date snapshot ("-20250929",
 #: "@20250514" on Vertex), "-latest", a Bedrock version suffix ("-v1:0"), a "[1m]" context tag.
-_SUFFIX = re.compile(r"^(?:-0)?(?:[-@]\d{8})?(?:-latest)?(?:-v\d+(?::\d+)?)?(?:\[1m\])?$")
+#: OpenAI's snapshots are dated with dashes ("gpt-4o-2024-08-06").
+_SUFFIX = re.compile(
+    r"^(?:-0)?(?:[-@]\d{8}|-\d{4}-\d{2}-\d{2})?(?:-latest)?(?:-v\d+(?::\d+)?)?(?:\[1m\])?$")
 
 _FIELDS = ("input", "output", "cache_write", "cache_write_1h", "cache_read")
 
@@ -100,10 +102,11 @@ class PriceTable:
 
 
 def _normalise(model: str) -> str:
-    """Drop provider prefixes ("anthropic:", Bedrock "us.anthropic.") and lower-case."""
+    """Drop provider prefixes ("anthropic:", "openai:", Bedrock "us.anthropic.") and lower-case."""
     name = model.strip().lower()
-    if name.startswith("anthropic:"):
-        name = name[len("anthropic:") :]
+    for prefix in ("anthropic:", "openai:"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
     i = name.find("claude-")
     return name[i:] if i > 0 else name
 
