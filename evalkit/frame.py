@@ -62,13 +62,23 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
+import threading
+import typing
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.records import FALSE_CLAIM_FLAGS, GAMING_FLAG, SCHEMA_VERSION
+from evalkit import safejson
+from evalkit.records import (
+    FALSE_CLAIM_FLAGS,
+    GAMING_FLAG,
+    OUTCOME_CLASSES,
+    SCHEMA_VERSION,
+    SampleStatus,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -118,6 +128,109 @@ class LoadError(ValueError):
 
 class PooledRunsWarning(UserWarning):
     """The same variant, task and epoch come from several runs and are pooled."""
+
+
+_skipped = threading.local()  # .lines: the messages of lines skipped by the current load()
+
+
+def _skip(msg: str, strict: bool, stacklevel: int) -> None:
+    """One bad line: LoadError when strict, else a warning naming it, kept for the summary."""
+    if strict:
+        raise LoadError(msg)
+    lines = getattr(_skipped, "lines", None)
+    if lines is not None:
+        lines.append(msg)
+    warnings.warn(msg, stacklevel=stacklevel + 1)
+
+
+_INT_MAX = 2**63 - 1
+_STATUSES: tuple[str, ...] = typing.get_args(SampleStatus)
+#: row column -> the JSON field it comes from (sample lines; graded lines use the column name)
+_SAMPLE_FIELDS: dict[str, str] = {
+    "run": "run_id", "tests_passed": "outcome.counts.passed",
+    "tests_failed": "outcome.counts.failed/errors", "input_tokens": "usage.input_tokens",
+    "output_tokens": "usage.output_tokens", "cache_read_tokens": "usage.cache_read_input_tokens",
+    "cache_write_tokens": "usage.cache_creation_input_tokens", "n_claims": "grade.claims",
+    **{k: f"grade.{k}" for k in FLAG_COLUMNS},
+}
+_GRADED_FIELDS: dict[str, str] = {"run": "run_id", "sample_id": "id", "n_claims": "claims"}
+_GRADED_FIELDS_NO_VARIANT = {**_GRADED_FIELDS, "variant": "model"}  # variant defaults to model
+_CHECKS: tuple[tuple[str, str], ...] = tuple(COLUMNS.items())
+
+
+def _show(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:60] + "…"
+
+
+def _row_problem(row: tuple[Any, ...], fields: dict[str, str]) -> str | None:
+    """What is wrong with a picked row (wrong type, non-finite or out-of-range number, unknown
+    outcome class / status), naming the JSON field; None when the row is sound. Without this a
+    wrong type surfaced as a TypeError/OverflowError from pandas, for the whole load."""
+    for (name, kind), v in zip(_CHECKS, row, strict=True):
+        if v is None:
+            continue
+        t = type(v)
+        if kind == "boolean":
+            if t is bool:
+                continue
+            want = "true, false or null"
+        elif kind == "Int64":
+            if t is int and 0 <= v <= _INT_MAX:
+                continue
+            want = "a whole number 0..2**63-1"
+        elif kind == "float64":
+            if (t is int or t is float) and 0 <= v < math.inf:
+                continue
+            want = "a finite number >= 0"
+        elif t is str:
+            if name == "outcome_class" and v not in OUTCOME_CLASSES:
+                want = f"one of {', '.join(OUTCOME_CLASSES)}"
+            elif name == "status" and v not in _STATUSES:
+                want = f"one of {', '.join(_STATUSES)}"
+            else:
+                continue
+        else:
+            want = "a string"
+        return f"field '{fields.get(name, name)}': expected {want}, got {_show(v)}"
+    return None
+
+
+def _object_problem(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """A nested part that must be an object (or null) but is not (``"outcome": "x"``)."""
+    for key in keys:
+        v = obj.get(key)
+        if v is not None and type(v) is not dict:
+            return f"field '{key}': expected an object or null, got {_show(v)}"
+    return None
+
+
+def _grade_problem(grade: dict[str, Any], prefix: str) -> str | None:
+    claims = grade.get("claims")
+    if claims is not None and type(claims) is not list:
+        return f"field '{prefix}claims': expected a list or null, got {_show(claims)}"
+    return None
+
+
+def _sample_problem(obj: dict[str, Any]) -> str | None:
+    bad = _object_problem(obj, ("outcome", "usage", "grade"))
+    if bad:
+        return bad
+    for key in ("sample_id", "task_id"):
+        if type(obj.get(key)) is not str:
+            return f"field '{key}': expected a string, got {_show(obj.get(key))}"
+    outcome = obj.get("outcome")
+    if outcome:
+        counts = outcome.get("counts")
+        if type(counts) not in (dict, type(None)):
+            return f"field 'outcome.counts': expected an object or null, got {_show(counts)}"
+        for k in ("passed", "failed", "errors") if counts else ():
+            v = counts.get(k)
+            if v is not None and (type(v) is not int or not 0 <= v <= _INT_MAX):
+                return f"field 'outcome.counts.{k}': expected a whole number 0..2**63-1, " \
+                       f"got {_show(v)}"
+    grade = obj.get("grade")
+    return _grade_problem(grade, "grade.") if grade else None
 
 
 def _json_loads() -> Callable[[str | bytes], Any]:
@@ -185,10 +298,7 @@ def _iter_lines(path: Path, strict: bool) -> Iterator[tuple[int, Any]]:
 
     def report(lineno: int, problem: str, last: bool) -> None:
         where = "truncated last line (interrupted write?)" if last else "unparsable line"
-        msg = f"{path}:{lineno}: {where} skipped: {problem}"
-        if strict:
-            raise LoadError(msg)
-        warnings.warn(msg, stacklevel=5)
+        _skip(f"{path}:{lineno}: {where} skipped: {problem}", strict, 5)
 
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
@@ -199,15 +309,20 @@ def _iter_lines(path: Path, strict: bool) -> Iterator[tuple[int, Any]]:
                 pending = None
             try:
                 obj = loads(raw)
-            except ValueError as exc:
-                if raw.strip():
-                    pending = (lineno, str(exc))
-                continue
+            except (ValueError, RecursionError):
+                if not raw.strip():
+                    continue
+                try:  # the bounded stdlib parser: same verdicts whether orjson is installed
+                    obj = safejson.loads(raw)  # or not, and its errors name the field
+                except safejson.JSONError as exc:
+                    if exc.field is None and str(exc).startswith("not valid JSON"):
+                        pending = (lineno, str(exc))  # syntax: maybe a truncated last line
+                    else:
+                        _skip(f"{path}:{lineno}: {exc}; skipped", strict, 4)
+                    continue
             if type(obj) is not dict:
-                msg = f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}"
-                if strict:
-                    raise LoadError(msg)
-                warnings.warn(msg + "; skipped", stacklevel=4)
+                _skip(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}; "
+                      "skipped", strict, 4)
                 continue
             yield lineno, obj
     if pending is not None:
@@ -298,11 +413,19 @@ def _read_grades(path: Path, strict: bool) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for lineno, obj in _iter_lines(path, strict):
         sid, grade = obj.get("sample_id"), obj.get("grade")
-        if sid is None or not isinstance(grade, dict):
-            msg = f"{path}:{lineno}: expected 'sample_id' and a 'grade' object"
-            if strict:
-                raise LoadError(msg)
-            warnings.warn(msg + "; skipped", stacklevel=3)
+        if type(sid) is not str or type(grade) is not dict:
+            _skip(f"{path}:{lineno}: expected a string 'sample_id' and a 'grade' object; "
+                  "skipped", strict, 3)
+            continue
+        bad = _grade_problem(grade, "grade.")
+        if bad is None:
+            for k in _GRADE_KEYS:
+                v = grade.get(k)
+                if v is not None and type(v) is not bool:
+                    bad = f"field 'grade.{k}': expected true, false or null, got {_show(v)}"
+                    break
+        if bad:
+            _skip(f"{path}:{lineno}: {bad}; skipped", strict, 3)
             continue
         out[sid] = grade
     return out
@@ -314,11 +437,31 @@ def _read_samples(
     rows = []
     for lineno, obj in _iter_lines(path, strict):
         _check_version(obj, path, lineno)
-        row = _sample_row(obj, grades.get(obj.get("sample_id")) if grades else None)
+        sid = obj.get("sample_id")
+        row = _checked_sample_row(obj, grades.get(sid) if grades and type(sid) is str
+                                  else None, path, lineno, strict)
+        if row is None:
+            continue
         if row[0] is None:
             row = (run, *row[1:])
         rows.append(row)
     return rows
+
+
+def _checked_sample_row(obj: dict[str, Any], grade: dict[str, Any] | None, path: Path,
+                        lineno: int, strict: bool) -> tuple[Any, ...] | None:
+    """The row of a sample line, or None (skipped, reported) when its structure is wrong."""
+    bad = _sample_problem(obj)
+    row = None
+    if bad is None:
+        row = _sample_row(obj, grade)
+        bad = _row_problem(row, _SAMPLE_FIELDS)
+        if bad is not None and grade is not None and bad.startswith("field 'grade."):
+            bad += " (from grades.jsonl)"
+    if bad is not None:
+        _skip(f"{path}:{lineno}: {bad}; skipped", strict, 4)
+        return None
+    return row
 
 
 def _read_jsonl(path: Path, strict: bool) -> list[tuple[Any, ...]]:
@@ -332,24 +475,26 @@ def _read_jsonl(path: Path, strict: bool) -> list[tuple[Any, ...]]:
     for lineno, obj in _iter_lines(path, strict):
         if "sample_id" in obj and "task_id" in obj:
             _check_version(obj, path, lineno)
-            rows.append(_sample_row(obj, None))
-            if rows[-1][0] is None:
-                rows[-1] = (run, *rows[-1][1:])
+            row = _checked_sample_row(obj, None, path, lineno, strict)
+            if row is not None:
+                rows.append(row if row[0] is not None else (run, *row[1:]))
         elif "id" in obj or "false_claim" in obj:
-            rows.append(_graded_row(obj, run))
+            bad = _grade_problem(obj, "")
+            row = _graded_row(obj, run) if bad is None else None
+            bad = bad or _row_problem(row, _GRADED_FIELDS if obj.get("variant")  # type: ignore[arg-type]
+                                      else _GRADED_FIELDS_NO_VARIANT)
+            if bad is not None:
+                _skip(f"{path}:{lineno}: {bad}; skipped", strict, 3)
+                continue
+            rows.append(row)
         elif "sample_id" in obj and "grade" in obj:
             raise LoadError(
                 f"{path}:{lineno}: this is a grades.jsonl (re-grades); load its run directory "
                 "instead so the grades can be matched to their samples"
             )
         else:
-            msg = (
-                f"{path}:{lineno}: not a sample line (needs 'sample_id' and 'task_id') "
-                "nor a graded line (needs 'id')"
-            )
-            if strict:
-                raise LoadError(msg)
-            warnings.warn(msg + "; skipped", stacklevel=3)
+            _skip(f"{path}:{lineno}: not a sample line (needs 'sample_id' and 'task_id') "
+                  "nor a graded line (needs 'id'); skipped", strict, 3)
     return rows
 
 
@@ -477,6 +622,8 @@ def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = Fa
         runs = [runs]
     rows: list[tuple[Any, ...]] = []
     order: dict[str, str] = {}  # run id -> sort key (newest last)
+    outer = getattr(_skipped, "lines", None)
+    _skipped.lines = skipped = []
     # Millions of small dicts and tuples make the cyclic GC rescan the heap again and again
     # (about 20% of the load time at 10^5 rows); nothing built here holds a cycle.
     gc_was_enabled = gc.isenabled()
@@ -499,7 +646,14 @@ def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = Fa
             rows = _latest_runs(rows, order)
         elif runs is None:
             _warn_pooled(rows)
-        return _frame(rows)
+        df = _frame(rows)
+        df.attrs["skipped_lines"] = list(skipped)
+        if skipped:
+            warnings.warn(f"load: skipped {len(skipped)} bad line(s) and read {len(df)} rows; "
+                          "each is named in a warning above and listed in "
+                          "df.attrs['skipped_lines']", stacklevel=2)
+        return df
     finally:
+        _skipped.lines = outer
         if gc_was_enabled:
             gc.enable()

@@ -103,10 +103,6 @@ def check(obj: Any, *, max_depth: int = MAX_DEPTH, surrogates: bool = True,
                     stack.append((v, _path(where, i), depth + 1))
 
 
-def _reject_constant(name: str) -> Any:
-    raise JSONError(f"{name} is not a number JSON allows; expected a finite number")
-
-
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse one JSON document with the checks of :func:`check` (JSONError on any problem).
 
@@ -124,8 +120,13 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             nonfinite = True
         return f
 
+    def parse_constant(name: str) -> float:  # NaN, Infinity: found and named by check()
+        nonlocal nonfinite
+        nonfinite = True
+        return float(name.lower().replace("infinity", "inf"))
+
     try:
-        obj = json.loads(text, parse_constant=_reject_constant, parse_float=parse_float)
+        obj = json.loads(text, parse_constant=parse_constant, parse_float=parse_float)
     except RecursionError:
         raise JSONError(f"nested too deeply to parse; expected at most {max_depth} levels"
                         ) from None

@@ -254,3 +254,80 @@ def test_an_errored_sample_has_no_test_counts_even_with_an_environmental_outcome
     row = df.iloc[0]
     assert row["status"] == "error" and pd.isna(row["tests_passed"])
     assert pd.isna(row["tests_failed"]) and pd.isna(row["false_claim"])
+
+
+def _broken(line: dict, path: tuple[str, ...], value) -> str:  # type: ignore[no-untyped-def]
+    obj = json.loads(json.dumps(line))
+    target = obj
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return json.dumps(obj) + "\n"
+
+
+@pytest.mark.parametrize("path, value, field", [
+    (("outcome",), "x", "outcome"),
+    (("grade", "claims"), 5, "grade.claims"),
+    (("grade",), [1], "grade"),
+    (("usage",), 7, "usage"),
+    (("usage", "input_tokens"), 2**70, "usage.input_tokens"),
+    (("usage", "output_tokens"), -3, "usage.output_tokens"),
+    (("outcome", "counts", "failed"), "two", "outcome.counts.failed"),
+    (("outcome", "counts"), [], "outcome.counts"),
+    (("grade", "false_claim"), "yes", "grade.false_claim"),
+    (("epoch",), 1.5, "epoch"),
+    (("turns",), True, "turns"),
+    (("cost_usd",), "free", "cost_usd"),
+    (("duration_s",), 1e400, "duration_s"),
+    (("outcome_class",), "x", "outcome_class"),
+    (("status",), 3, "status"),
+    (("sample_id",), {"a": 1}, "sample_id"),
+    (("variant",), ["v"], "variant"),
+])
+def test_a_structurally_wrong_line_is_named_and_skipped_and_the_rest_loads(
+        tmp_path, path, value, field) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: these raised AttributeError/TypeError/ValueError/OverflowError out of load()."""
+    good = R.to_json(make_sample(9))
+    run = write_run(tmp_path / "r1", [make_sample(0), make_sample(1)],
+                    extra_lines=[_broken(good, path, value)])
+    with pytest.warns(UserWarning, match=rf"samples\.jsonl:3: field '{field}'") as caught:
+        df = load(run)
+    assert list(df["sample_id"]) == ["r1:base:t0:1", "r1:base:t1:1"]
+    assert len(df.attrs["skipped_lines"]) == 1
+    assert any("skipped 1 bad line" in str(w.message) for w in caught)
+    with pytest.raises(LoadError, match=rf"samples\.jsonl:3: field '{field}'"):
+        load(run, strict=True)
+
+
+def test_bad_grades_jsonl_line_is_named_and_the_embedded_grade_stays(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = write_run(tmp_path / "r1", [make_sample(0, fc=True)])
+    (run / "grades.jsonl").write_text(json.dumps(
+        {"sample_id": "r1:base:t0:1", "grade": {"false_claim": "no", "claims": []}}) + "\n")
+    with pytest.warns(UserWarning, match=r"grades\.jsonl:1: field 'grade\.false_claim'"):
+        df = load(run)
+    assert bool(df["false_claim"].iloc[0])
+
+
+def test_graded_file_with_wrong_types_names_the_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "graded.jsonl"
+    f.write_text(json.dumps({"id": "a", "model": "m", "task_id": "t", "false_claim": True,
+                             "claims": []}) + "\n"
+                 + json.dumps({"id": "b", "model": "m", "task_id": "t", "claims": 5}) + "\n"
+                 + json.dumps({"id": "c", "model": {}, "task_id": "t"}) + "\n")
+    with pytest.warns(UserWarning) as caught:
+        df = load(f)
+    text = "\n".join(str(w.message) for w in caught)
+    assert "graded.jsonl:2: field 'claims'" in text and "graded.jsonl:3: field 'model'" in text
+    assert list(df["sample_id"]) == ["a"]
+
+
+def test_stats_cli_reports_skipped_lines_without_a_traceback(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from evalkit.cli import main
+
+    good = R.to_json(make_sample(9))
+    run = write_run(tmp_path / "r1", [make_sample(0), make_sample(1)],
+                    extra_lines=[_broken(good, ("outcome",), "x")])
+    assert main(["stats", str(run)]) == 0
+    err = capsys.readouterr().err
+    assert "samples.jsonl:3: field 'outcome'" in err and "skipped 1 bad line" in err
+    assert "Traceback" not in err and "UserWarning" not in err

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from typing import Any
 
 from evalkit import exitcodes
@@ -87,10 +88,20 @@ def run(args: argparse.Namespace) -> int:
     from evalkit.frame import LoadError, load
 
     try:
-        df = load(*args.runs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = load(*args.runs)
     except LoadError as exc:
         print(f"evalkit stats: {exc}", file=sys.stderr)
         return exitcodes.USAGE
+    skipped = df.attrs.get("skipped_lines", [])
+    for w in caught:  # one line each, never Python's warning format with source lines
+        if str(w.message).startswith("load: skipped"):
+            continue
+        print(f"evalkit stats: {w.message}", file=sys.stderr)
+    if skipped:
+        print(f"evalkit stats: skipped {len(skipped)} bad line(s) (listed above); the figures "
+              f"below are from the {len(df)} readable samples", file=sys.stderr)
     if not 0 < args.level < 1:
         print(f"evalkit stats: --level {args.level}: expected a number between 0 and 1, "
               "e.g. 0.95", file=sys.stderr)
@@ -114,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         cheat = [{k: _clean(v) for k, v in r.items()} for r in cheating.to_dict("records")]
         doc = {"flag": args.flag, "by": by, "method": args.method,
                "confidence_level": args.level, "samples": len(df), "errored": errors,
+               "skipped_lines": skipped,
                "groups": rows,
                "cheating": {"flag": "gamed_checks", "outcome_class": "impossible",
                             "by": cheat_by or [], "groups": cheat}}

@@ -300,7 +300,7 @@ def test_grade_file_rejects_deep_surrogate_and_nan_lines_by_field_and_grades_the
     assert f"{src}:2: nested too deeply" in err
     assert f"{src}:3: field 'id': holds a lone surrogate" in err
     assert f"{src}:4: field 'id': holds a NUL" in err
-    assert f"{src}:5: NaN is not a number" in err
+    assert f"{src}:5: field 'outcome.tests_passed': expected a finite number, got nan" in err
     assert f"{src}:6: field 'outcome.tests_passed': expected a finite number" in err
     assert "graded 2" in err and "skipped 5" in err and "Traceback" not in err
 
