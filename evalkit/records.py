@@ -10,6 +10,7 @@ reads them back and tolerates unknown keys from newer minor versions. The sample
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -225,31 +226,94 @@ def to_json(record: Any) -> Any:
     return record
 
 
-def from_json(cls: type[T], data: Any) -> T:
-    """Build ``cls`` from its JSON form; unknown keys are ignored (forward compatible)."""
+#: Largest integer a record field holds (the results frame stores them as int64).
+_INT_LIMIT = 2**63
+
+
+def from_json(cls: type[T], data: Any, where: str = "") -> T:
+    """Build ``cls`` from its JSON form; unknown keys are ignored (forward compatible).
+
+    The structure is checked against the dataclass's types, so a damaged line fails here with
+    a ``ValueError`` naming the field (``field 'outcome.counts.passed': expected an integer,
+    got 'x'``) instead of surfacing later as an AttributeError deep in the grader. A null
+    where a field has a default (and no ``| None``) reads as that default, as files written by
+    older writers may hold. ``where`` prefixes field paths (used for nested records)."""
     if not isinstance(data, dict):
-        raise TypeError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+        if where:
+            raise _bad(where, "an object", data)
+        raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+        path = f"{where}.{f.name}" if where else f.name
+        has_default = (f.default is not dataclasses.MISSING
+                       or f.default_factory is not dataclasses.MISSING)
+        if f.name not in data:
+            if not has_default:
+                raise ValueError(f"field '{path}': missing; this field is required")
+            continue
+        value = data[f.name]
+        if value is None and has_default and not _optional(hints[f.name]):
+            continue
+        kwargs[f.name] = _convert(hints[f.name], value, path)
     return cls(**kwargs)
 
 
-def _convert(tp: Any, value: Any) -> Any:
+def _optional(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and \
+        type(None) in typing.get_args(tp) or tp is Any
+
+
+def _bad(path: str, want: str, value: Any) -> ValueError:
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    return ValueError(f"field '{path}': expected {want}, got {shown}")
+
+
+def _convert(tp: Any, value: Any, path: str = "") -> Any:
+    if tp is Any:
+        return value
     if value is None:
-        return None
+        if _optional(tp):
+            return None
+        raise _bad(path, "a value (not null)", value)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
         for arg in args:
             if arg is type(None):
                 continue
-            return _convert(arg, value)
+            return _convert(arg, value, path)
     if dataclasses.is_dataclass(tp):
-        return from_json(tp, value)
+        return from_json(tp, value, path)  # type: ignore[arg-type]
     if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise _bad(path, "a list", value)
         inner = args[0] if args else Any
-        return tuple(_convert(inner, v) for v in value)
+        return tuple(_convert(inner, v, f"{path}[{i}]") for i, v in enumerate(value))
+    if origin is Literal:
+        if value not in args:
+            raise _bad(path, "one of " + ", ".join(map(str, args)), value)
+        return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _bad(path, "an object", value)
+        if args and args[1] is not Any:
+            for k, v in value.items():
+                _convert(args[1], v, f"{path}.{k}")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise _bad(path, "a string", value)
+    elif tp is bool:
+        if not isinstance(value, bool):
+            raise _bad(path, "true or false", value)
+    elif tp is int:
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not -_INT_LIMIT <= value < _INT_LIMIT:
+            raise _bad(path, "an integer", value)
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not math.isfinite(value):
+            raise _bad(path, "a finite number", value)
     return value

@@ -312,3 +312,26 @@ def test_grade_output_escapes_a_lone_surrogate_that_reached_a_report(tmp_path: P
 
     line = dumps_line({"quote": "done \ud800"})
     assert line.encode("utf-8") and json.loads(line)["quote"] == "done \ud800"
+
+
+def test_regrade_run_dir_names_a_structurally_wrong_sample_line_and_grades_the_rest(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: ``"outcome": "x"`` reached the grader as a str (AttributeError, counted as a
+    grader error, exit ERRORS); now the line is named by field and skipped."""
+    run = tmp_path / "results" / "r1"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text(json.dumps({"run_id": "r1"}))
+    good = to_json(sample("Done!", edit("a.py"), official=outcome(False), sid="s1"))
+    bad = dict(good, sample_id="s2", outcome="x")
+    worse = dict(good, sample_id="s3", usage={"input_tokens": 1e400})
+    (run / "samples.jsonl").write_text("\n".join(json.dumps(x) for x in (good, bad, worse))
+                                       + "\n" + '{"sample_id": "s4", "epoch": ' + "[" * 5000
+                                       + "]" * 5000 + "}\n")
+    assert main(["grade", str(run), "-q"]) == exitcodes.OK
+    rows = [json.loads(x) for x in (run / "grades.jsonl").read_text().splitlines()]
+    assert [r["sample_id"] for r in rows] == ["s1"]
+    err = capsys.readouterr().err
+    assert "samples.jsonl:2: field 'outcome': expected an object, got 'x'" in err
+    assert "samples.jsonl:3: field 'usage.input_tokens': expected a finite number" in err
+    assert "samples.jsonl:4: " in err and "Traceback" not in err
+    assert "graded 1" in err and "skipped 3" in err
