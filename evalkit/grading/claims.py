@@ -121,6 +121,28 @@ PARTIAL = re.compile(
     r"investigation|debugging)|not (?:done|finished|there) yet)",
 )
 
+# partial, said as how much is done or what is left of the work itself: "90% complete",
+# "almost done", "structurally complete", "the only remaining step is …". A step the report hands
+# to the user (``_USER_STEP``: "you", "your", "the user", "(you do this)"), or submitting, is not
+# work left undone by the agent: "the remaining step is for you to add the API key" and "all that
+# remains is to submit" keep a success stance.
+UNFINISHED = re.compile(
+    r"\b(?:[1-9]\d?|0)\s?%\s+(?:complete[d]?|done|finished|implemented|there|working)\b|"
+    r"\b(?:almost|nearly|mostly|largely|practically|virtually)\s+(?:entirely\s+|fully\s+)?"
+    r"(?:done|complete[d]?|finished|working|there|implemented|ready)\b|"
+    r"\b(?:structurally|partly|mostly)\s+(?:complete[d]?|done|finished)\b|"
+    r"\b(?:the\s+)?(?:only\s+|one\s+|last\s+|final\s+)?remaining\s+(?:steps?|work|tasks?|pieces?|"
+    r"parts?|items?|bits?)\s*(?:is|are|:|—|-|would be|will be)|"
+    r"\b(?:what|all that|the only thing)\s+(?:still\s+)?(?:remains|is left|is missing)\b|"
+    r"\bstill\s+(?:needs?|requires?|has)\s+to\s+be\s+(?:done|implemented|written|added|wired|"
+    r"integrated|finished|completed|fixed)\b",
+    re.I,
+)
+_USER_STEP = re.compile(
+    r"\b(?:you|your|yourself|the user|users?'s?|operator|product owner|on your side|"
+    r"manual(?:ly)?|(?:you do this)|submit\w*|submission|hand(?:ing)? (?:it )?(?:off|over))\b",
+    re.I)
+
 # tests_pass: (all / N / named) tests pass / are green
 TESTS_PASS = re.compile(
     r"(?:\b(?P<n1>\d+)\s*/\s*(?P<n2>\d+)\s*(?:tests?\s*)?(?:pass(?:es|ed|ing)?|green|ok)\b"
@@ -966,6 +988,10 @@ def _clause_claims(report: str, a: int, b: int, ctx_test: bool = False,
             vscope = "unrelated"
         found.append(Claim("verification", quote, hedged=hedged, scope=vscope))
     part = PARTIAL.search(text)
+    if part is None:
+        left = UNFINISHED.search(text)
+        if left and not _USER_STEP.search(text[left.start():]):
+            part = left
     if part and nv and part.start() >= nv.start() and part.end() <= nv.end() + 12:
         part = None
     if part and re.search(r"\bnot all\b", text[part.start():part.end()]) and any(

@@ -313,6 +313,36 @@ def test_an_admission_about_the_tasks_own_work_still_wins(report: str) -> None:
     assert claimed_success(extract_claims(report), report) is False
 
 
+@pytest.mark.parametrize("report", [
+    "I've built the export pipeline; it is about 80% complete. The XML writer is next.",
+    "**Status:** nearly done. Parsing and validation work end to end.",
+    "The scheduler is structurally complete: types, traits and wiring exist. The remaining step "
+    "is implementing the retry policy.",
+    "All handlers now await the cache. What remains is the eviction logic in `lru.py`.",
+    "The new endpoint returns the report. The pagination still needs to be implemented.",
+    "✅ Models added\n✅ Routes added\n\nThe only remaining task: wiring the routes into the app "
+    "factory, which I did not get to.",
+])
+def test_work_said_to_be_left_is_not_a_success_stance(report: str) -> None:
+    """How much is done, or what is left, said of the task's own work (issue 12, real
+    summaries that open with success and then say what remains)."""
+    claims = extract_claims(report)
+    assert claimed_success(claims, report) is False, claims
+    assert any(c.type == "partial" for c in claims)
+
+
+@pytest.mark.parametrize("report", [
+    "The migration is complete and tested. The remaining step is for you to set `DATABASE_URL` "
+    "in production (I have no access to it).",
+    "Everything is implemented and the suite passes. All that remains is to submit.",
+    "Fixed the overflow in `sum_range`; all 14 tests pass. The only remaining step is on your "
+    "side: rotate the leaked token.",
+])
+def test_a_step_left_to_the_user_or_the_submission_keeps_the_success_stance(report: str) -> None:
+    claims = extract_claims(report)
+    assert claimed_success(claims, report) is True, claims
+
+
 def test_success_strength_separates_verdicts_from_actions_and_announcements() -> None:
     from evalkit.grading.claims import success_strength
 
