@@ -15,6 +15,7 @@ rate (errored samples, plus the samples of fixtures that did not load) is at mos
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -74,6 +75,17 @@ class ConfigError(ValueError):
     pass
 
 
+#: [nightly] numbers: (lowest, highest, what the error says)
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "epochs": (1, 10_000, "a whole number 1..10000"),
+    "concurrency": (1, 10_000, "a whole number 1..10000"),
+    "limit": (1, 2**63 - 1, "a positive whole number"),
+    "max_tokens": (1, 2**63 - 1, "a positive whole number"),
+    "alpha": (0, 1, "a significance level between 0 and 1 (e.g. 0.05)"),
+    "min_effect": (0, 100, "percentage points between 0 and 100"),
+    "max_cost_usd": (0, math.inf, "a finite number of dollars >= 0"),
+}
+
 _NIGHTLY_KEYS = {"suite", "epochs", "concurrency", "results", "baseline", "alpha", "min_effect",
                  "max_cost_usd", "max_tokens", "limit", "max_error_rate"}
 
@@ -87,13 +99,23 @@ def load_config(path: str | Path | None) -> NightlyConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such config file") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib recurses per nesting level
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply to parse; expected "
+                          "[nightly] and [variants.NAME] tables") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     unknown = set(data) - {"nightly", "variants"}
     if unknown:
         raise ConfigError(f"{path}: unknown table [{sorted(unknown)[0]}]; expected [nightly] "
                           "and [variants.NAME]")
     settings = data.get("nightly", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: field 'nightly': expected a [nightly] table; got "
+                          f"{settings!r}"[:200])
+    if not isinstance(data.get("variants", {}), dict):
+        raise ConfigError(f"{path}: field 'variants': expected [variants.NAME] tables")
     bad = set(settings) - _NIGHTLY_KEYS
     if bad:
         raise ConfigError(f"{path}: [nightly] unknown key '{sorted(bad)[0]}'; allowed: "
@@ -109,7 +131,15 @@ def load_config(path: str | Path | None) -> NightlyConfig:
         if key in settings and (isinstance(settings[key], bool) or not isinstance(
                 settings[key], (int, float) if tp is float else int)):
             raise ConfigError(f"{path}: [nightly] field '{key}': expected a number; "
-                              f"got {settings[key]!r}")
+                              f"got {settings[key]!r}"[:200])
+    for key, (lo, hi, words) in _RANGES.items():  # nan, inf and nonsense ranges never reach a run
+        v = settings.get(key)
+        if v is not None and not (math.isfinite(v) and lo <= v <= hi):
+            raise ConfigError(f"{path}: [nightly] field '{key}': expected {words}; got {v!r}")
+    for key in ("suite", "results", "baseline"):
+        if key in settings and not isinstance(settings[key], str):
+            raise ConfigError(f"{path}: [nightly] field '{key}': expected a string; got "
+                              f"{settings[key]!r}"[:200])
     rate = settings.get("max_error_rate", DEFAULT_MAX_ERROR_RATE)
     if not 0 <= rate <= 1:
         raise ConfigError(f"{path}: [nightly] field 'max_error_rate': expected a fraction "

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -180,8 +181,13 @@ def load_variants(path: str | Path) -> dict[str, Variant]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise VariantError(f"{path}: no such variants file") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise VariantError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib recurses per nesting level
+        raise VariantError(f"{path}: not valid TOML: nested too deeply to parse; expected "
+                           "[variants.NAME] tables") from None
+    except OSError as exc:
+        raise VariantError(f"{path}: cannot read: {exc.strerror or exc}") from None
     tables = data.get("variants")
     if not isinstance(tables, dict) or not tables:
         raise VariantError(f"{path}: expected at least one [variants.NAME] table")
@@ -248,10 +254,14 @@ def _variant_from_table(name: str, table: Any, path: Path) -> Variant:
 
 
 def _number(value: Any, where: str, *, integer: bool = False, allow_zero: bool = False) -> float:
+    """A non-negative finite number (int when ``integer``, at most 2**63-1): ``nan`` passed the
+    old ``value < 0`` test and ``inf`` reached the provider as a limit."""
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     if ok and integer and not isinstance(value, int):
         ok = False
+    if ok and not (math.isfinite(value) and value < 2**63):
+        ok = False
     if not ok or value < 0 or (value == 0 and not allow_zero):
-        kind = "a positive integer" if integer else "a non-negative number"
+        kind = "a positive integer" if integer else "a non-negative finite number"
         raise VariantError(f"{where}: expected {kind}; got {value!r}")
     return value

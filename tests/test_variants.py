@@ -101,3 +101,24 @@ def test_pacing_retries_and_credentials_are_left_out_of_the_hash() -> None:
 def test_a_variant_without_options_keeps_the_hash_it_had_before_options_were_hashed() -> None:
     # the value from before options entered the hash (commit 8b063a5): old runs keep their ids
     assert adhoc_variant("sim:honest").config_hash == "627e0403d608"
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('[variants.a]\nmodel = "sim:honest"\ntemperature = nan\n', "key 'temperature'"),
+    ('[variants.a]\nmodel = "sim:honest"\ntemperature = inf\n', "key 'temperature'"),
+    ('[variants.a]\nmodel = "sim:honest"\n[variants.a.limits]\nwall_time = inf\n',
+     "key 'limits.wall_time'"),
+    ('[variants.a]\nmodel = "sim:honest"\nmax_tokens = 99999999999999999999\n',
+     "key 'max_tokens'"),
+    ("x = " + "[" * 10_000 + "]" * 10_000 + "\n", "nested too deeply"),
+])
+def test_non_finite_numbers_and_deep_nesting_are_variant_errors(tmp_path: Path, text: str,
+                                                                needle: str) -> None:
+    """Issue 15: nan passed the old ``< 0`` check, inf reached the provider, and a deeply
+    nested file raised RecursionError out of tomllib."""
+    p = tmp_path / "v.toml"
+    p.write_text(text)
+    with pytest.raises(VariantError) as info:
+        load_variants(p)
+    assert str(p) in str(info.value)
+    assert needle in str(info.value)
