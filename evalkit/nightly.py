@@ -144,6 +144,12 @@ def load_config(path: str | Path | None) -> NightlyConfig:
     if not 0 <= rate <= 1:
         raise ConfigError(f"{path}: [nightly] field 'max_error_rate': expected a fraction "
                           f"between 0 and 1 (e.g. 0.05); got {rate!r}")
+    from evalkit.variants import VariantError, variants_from_tables
+
+    try:  # check every [variants.NAME] now, not when the night starts
+        variants_from_tables(variants, path)
+    except VariantError as exc:
+        raise ConfigError(str(exc)) from None
     base = Path(path).parent
     for key in ("suite", "results"):  # relative paths are relative to the config file
         if key in settings and not Path(settings[key]).is_absolute():
