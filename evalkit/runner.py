@@ -39,11 +39,10 @@ from typing import Any
 from evalkit.agent import AgentContext, AgentLimits, run_agent
 from evalkit.fixture import Fixture
 from evalkit.records import SCHEMA_VERSION, Sample
+from evalkit.runspec import DEFAULT_CONCURRENCY, RunSpec
 from evalkit.store import RunStore, StoreError, read_manifest, warn
 from evalkit.tools import Tools
 from evalkit.variants import Variant, adhoc_variant
-
-DEFAULT_CONCURRENCY = 8
 
 
 class RunError(RuntimeError):
@@ -236,6 +235,17 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
         await asyncio.to_thread(shutil.rmtree, tmp, True)
 
 
+def error_sample(planned: PlannedSample, run_id: str, message: str) -> Sample:
+    """A sample that could not be run at all (e.g. its cluster worker was lost every time):
+    stored as an ``error`` with the reason, so ``--retry-errors`` runs it again."""
+    fx, variant = planned.fixture, planned.variant
+    now = utcnow()
+    return Sample(sample_id=planned.sample_id, run_id=run_id, task_id=fx.id, suite=fx.suite,
+                  outcome_class=fx.outcome, impossible_reason=fx.reason, variant=variant.name,
+                  model=variant.model, epoch=planned.epoch, simulated=variant.simulated,
+                  started_at=now, finished_at=now, status="error", error=message)
+
+
 # --------------------------------------------------------------------------- a whole run
 
 
@@ -339,13 +349,17 @@ async def arun_samples(
     retry_errors: bool = False,
     handle_signals: bool = False,
     preflight: bool = True,
+    executor: Any = None,
 ) -> RunResult:
     """Plan, run and store. Returns when every sample of this shard is stored, the budget is
     reached, or the run is interrupted (the manifest says which).
 
     ``preflight``: before anything is written, probe each fixture language's test runner in
     the sandbox and look up each model's provider key (``evalkit.doctor``); a failure raises
-    ``EnvironmentNotReady`` and no sample runs."""
+    ``EnvironmentNotReady`` and no sample runs.
+
+    ``executor``: an ``evalkit.executors.Executor`` (or its name, e.g. ``"ray"``) that runs the
+    samples elsewhere; None runs them in this process. Either way this process stores them."""
     if epochs < 1:
         raise RunError(f"--epochs {epochs}: expected at least 1")
     if concurrency < 1:
@@ -416,18 +430,40 @@ async def arun_samples(
               f"{len(variant_list)} variants x {epochs} epochs"
               + (f", shard {shard_t[0]}/{shard_t[1]}" if shard_t else "")
               + f") -> {run_dir}/", file=sys.stderr)
+    executor_name = executor if isinstance(executor, str) else (
+        "local" if executor is None else getattr(executor, "description", "custom"))
+    if isinstance(executor, str):
+        from evalkit.executors import ExecutorError, get_executor
+
+        try:
+            executor = get_executor(executor)
+        except ExecutorError as exc:
+            await _close_providers(own)
+            raise RunError(str(exc)) from exc
+    if executor is not None:
+        from evalkit.executors import ExecutorError
+
+        try:
+            await executor.start(fixtures, variant_list)
+        except ExecutorError as exc:
+            await _close_providers(own)
+            raise RunError(str(exc)) from exc
     store = RunStore(run_dir)
     try:
         store.open()
     except StoreError as exc:
         await _close_providers(own)
+        if executor is not None:
+            await executor.close()
         raise RunError(str(exc)) from exc
     try:
         result = await _run(store, existing, run_id, planned, variant_list, manifest_variants,
                             fixtures, suite_path, epochs, shard_t, limit, concurrency, max_cost,
                             max_tokens, progress, sandbox, providers, argv, retry_errors,
-                            handle_signals, own_providers=own,
-                            extra={"fixtures_skipped": len(fixture_errors),
+                            handle_signals, own_providers=own, executor=executor,
+                            extra={"executor": getattr(executor, "description", "local"),
+                                   "executor_name": executor_name,
+                                   "fixtures_skipped": len(fixture_errors),
                                    "fixture_errors": fixture_errors[:50],
                                    "preflight": [{"name": c.name, "ok": c.ok,
                                                   "detail": c.detail} for c in checks]})
@@ -435,6 +471,9 @@ async def arun_samples(
         return result
     finally:
         store.close()
+        if executor is not None:
+            with contextlib.suppress(Exception):
+                await executor.close()
 
 
 async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
@@ -446,7 +485,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                providers: dict[str, Any] | None, argv: list[str] | None,
                retry_errors: bool = False, handle_signals: bool = False,
                extra: dict[str, Any] | None = None,
-               own_providers: dict[str, Any] | None = None) -> RunResult:
+               own_providers: dict[str, Any] | None = None,
+               executor: Any = None) -> RunResult:
     from evalkit import __version__
     from evalkit.progress import Progress
 
@@ -530,8 +570,11 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                 item = next(queue, None)
             if item is None:
                 return
-            sample = await execute_sample(item, providers[item.variant.name], sandbox, run_id,
-                                          official_sem)
+            if executor is not None:
+                sample = await executor.execute(item, run_id)
+            else:
+                sample = await execute_sample(item, providers[item.variant.name], sandbox,
+                                              run_id, official_sem)
             # the fsync takes milliseconds: keep it off the event loop
             await asyncio.to_thread(store.append, sample)
             ran.append(sample)
@@ -654,17 +697,43 @@ def _tokens(obj: dict[str, Any]) -> int:
                                                   "cache_read_input_tokens"))
 
 
+async def arun(spec: RunSpec, *, sandbox: Any = None, providers: dict[str, Any] | None = None,
+               progress: bool | Any = True, announce: bool = False,
+               handle_signals: bool = False, preflight: bool = True) -> RunResult:
+    """Carry out the run ``spec`` describes. The keywords say how, in this process: a sandbox
+    or providers made by the caller (tests, notebooks), the progress bar, whether to announce
+    the run on stderr and to turn SIGTERM/SIGINT into a clean stop, and the environment check
+    before any sample (``EnvironmentNotReady``)."""
+    return await arun_samples(
+        spec.tasks, spec.variants, epochs=spec.epochs, out=spec.out, run_id=spec.run_id,
+        results_root=spec.results_root, concurrency=spec.concurrency, shard=spec.shard,
+        limit=spec.limit, max_cost=spec.max_cost, max_tokens=spec.max_tokens,
+        retry_errors=spec.retry_errors, executor=spec.executor, argv=list(spec.argv),
+        sandbox=sandbox, providers=providers, progress=progress, announce=announce,
+        handle_signals=handle_signals, preflight=preflight)
+
+
+def run(spec: RunSpec, **how: Any) -> RunResult:
+    """Synchronous ``arun`` (works inside a notebook's running loop too)."""
+    return _sync(arun(spec, **how))
+
+
 def run_samples(*args: Any, **kwargs: Any) -> RunResult:
-    """Synchronous ``arun_samples`` (works inside a notebook's running loop too)."""
+    """Synchronous ``arun_samples``, the long-form call kept for existing callers; new code
+    builds a ``RunSpec`` and calls ``run``."""
+    return _sync(arun_samples(*args, **kwargs))
+
+
+def _sync(coro: Any) -> RunResult:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(arun_samples(*args, **kwargs))
+        return asyncio.run(coro)
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["result"] = asyncio.run(arun_samples(*args, **kwargs))
+            box["result"] = asyncio.run(coro)
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 

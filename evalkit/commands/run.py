@@ -59,6 +59,10 @@ def register(subparsers: Any) -> None:
                    help="stop starting samples once this much was spent in this invocation")
     p.add_argument("--max-tokens", type=int, metavar="N",
                    help="stop starting samples once this many tokens were used")
+    p.add_argument("--executor", metavar="NAME", default=None,
+                   help="what executes the samples: local (default, this process), ray "
+                   "(a local Ray cluster, or the one RAY_ADDRESS names) or ray:ADDRESS; the "
+                   "results are stored here either way (docs/scale.md)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=main)
 
@@ -110,7 +114,8 @@ def main(args: argparse.Namespace) -> int:
     from evalkit import exitcodes
     from evalkit.doctor import EnvironmentNotReady
     from evalkit.fixture import FixtureError
-    from evalkit.runner import RunError, format_summary, run_samples, summary_rows
+    from evalkit.runner import RunError, format_summary, run, summary_rows
+    from evalkit.runspec import RunSpec
     from evalkit.store import StoreError, read_manifest, read_samples
     from evalkit.variants import VariantError
 
@@ -149,11 +154,13 @@ def main(args: argparse.Namespace) -> int:
     import asyncio
 
     try:
-        result = run_samples(
-            tasks, variants, epochs=epochs, out=args.out, results_root=args.results_dir,
-            concurrency=concurrency, shard=shard, limit=limit, max_cost=args.max_cost,
-            max_tokens=args.max_tokens, progress=not args.no_progress, argv=sys.argv[1:],
-            announce=True, retry_errors=args.retry_errors, handle_signals=True)
+        executor = args.executor or (old.get("executor_name") if args.resume else None)
+        spec = RunSpec.of(tasks, variants, epochs=epochs, out=args.out,
+                          results_root=args.results_dir, concurrency=concurrency, shard=shard,
+                          limit=limit, max_cost=args.max_cost, max_tokens=args.max_tokens,
+                          retry_errors=args.retry_errors, executor=executor or "local",
+                          argv=sys.argv[1:])
+        result = run(spec, progress=not args.no_progress, announce=True, handle_signals=True)
     except EnvironmentNotReady as exc:
         print(f"evalkit run: {exc}\nNothing ran. `evalkit doctor` repeats these checks.",
               file=sys.stderr)
