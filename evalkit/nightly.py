@@ -67,6 +67,7 @@ class NightlyConfig:
     max_cost_usd: float | None = None
     max_tokens: int | None = None
     limit: int | None = None  # tasks per variant, for smoke runs
+    executor: str = "local"  # or "ray" / "ray:ADDRESS" (docs/scale.md)
     variants: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(DEFAULT_VARIANTS))
     source: str = "built-in defaults"
 
@@ -87,7 +88,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
 }
 
 _NIGHTLY_KEYS = {"suite", "epochs", "concurrency", "results", "baseline", "alpha", "min_effect",
-                 "max_cost_usd", "max_tokens", "limit", "max_error_rate"}
+                 "max_cost_usd", "max_tokens", "limit", "max_error_rate", "executor"}
 
 
 def load_config(path: str | Path | None) -> NightlyConfig:
@@ -136,6 +137,14 @@ def load_config(path: str | Path | None) -> NightlyConfig:
         v = settings.get(key)
         if v is not None and not (math.isfinite(v) and lo <= v <= hi):
             raise ConfigError(f"{path}: [nightly] field '{key}': expected {words}; got {v!r}")
+    if "executor" in settings:
+        from evalkit.executors import ExecutorError, parse_executor
+
+        try:
+            parse_executor(settings["executor"] if isinstance(settings["executor"], str)
+                           else repr(settings["executor"]))
+        except ExecutorError as exc:
+            raise ConfigError(f"{path}: [nightly] field 'executor': {exc}") from None
     for key in ("suite", "results", "baseline"):
         if key in settings and not isinstance(settings[key], str):
             raise ConfigError(f"{path}: [nightly] field '{key}': expected a string; got "
@@ -387,14 +396,15 @@ def _variants(config: NightlyConfig) -> list[Any]:
 
 def _execute(config: NightlyConfig, run_dir: Path) -> Any:
     """Run all samples into ``run_dir``; the runner's RunResult."""
-    from evalkit.runner import format_summary, run_samples, summary_rows
+    from evalkit.runner import format_summary, run, summary_rows
+    from evalkit.runspec import RunSpec
     from evalkit.store import read_samples
 
-    result = run_samples(
-        config.suite, _variants(config), epochs=config.epochs, out=run_dir,
-        concurrency=config.concurrency, limit=config.limit, max_cost=config.max_cost_usd,
-        max_tokens=config.max_tokens, progress=True, announce=True,
-    )
+    spec = RunSpec.of(config.suite, _variants(config), epochs=config.epochs, out=run_dir,
+                      concurrency=config.concurrency, limit=config.limit,
+                      max_cost=config.max_cost_usd, max_tokens=config.max_tokens,
+                      executor=config.executor)
+    result = run(spec, progress=True, announce=True)
     print(format_summary(summary_rows(read_samples(run_dir))))
     return result
 
