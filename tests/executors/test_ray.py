@@ -165,3 +165,31 @@ def test_a_nightly_config_with_an_unknown_executor_names_the_field(tmp_path: Pat
         load_config(cfg)
     cfg.write_text('[nightly]\nexecutor = "ray:10.0.0.5:6379"\n')
     assert load_config(cfg).executor == "ray:10.0.0.5:6379"
+
+
+def test_a_killed_driver_resumes_against_the_same_cluster_without_duplicates(
+        cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    suite = make_suite(tmp_path, which=("solvable", "impossible"), test_command=FAST)
+    address = ray.get_runtime_context().gcs_address
+    out = tmp_path / "r"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RAY_AUTH_MODE="disabled")
+    args = [sys.executable, "-m", "evalkit", "run", "--executor", f"ray:{address}",
+            "--model", "sim:honest?latency=0.2", "--tasks", str(suite), "--epochs", "6",
+            "--concurrency", "2", "--out", str(out), "--no-progress"]
+    driver = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+            (out / "samples.jsonl").exists() and (out / "samples.jsonl").read_bytes()):
+        time.sleep(0.05)
+    driver.kill()  # SIGKILL: no chance to tidy up
+    driver.wait(timeout=60)
+    before = len(_lines(out))
+    assert 0 < before < 12
+    again = subprocess.run([sys.executable, "-m", "evalkit", "run", "--resume", "--out",
+                            str(out), "--no-progress"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == exitcodes.OK, again.stderr[-2000:]
+    ids = [o["sample_id"] for o in _lines(out)]
+    assert len(ids) == len(set(ids)) == 12
+    assert json.loads((out / "manifest.json").read_text())["executor"].startswith("ray:")
