@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import hashlib
 import os
 import re
 import shlex
@@ -40,6 +41,22 @@ MAX_DIFF_FILE_BYTES = 256 * 1024
 
 class Link(str):
     """A symlink found in a workspace (its target text); never followed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Large:
+    """A workspace file too large to hold: its size and streamed sha256, never its bytes.
+
+    Why: an agent can write gigabytes; diffing and protected-file checks must not read them whole.
+    """
+
+    size: int
+    sha256: str
+
+    def same_as(self, data: bytes | None) -> bool:
+        """True if ``data`` has exactly this content (size first, then the digest)."""
+        return (data is not None and len(data) == self.size
+                and hashlib.sha256(data).hexdigest() == self.sha256)
 
 
 # --------------------------------------------------------------------------- writing
@@ -111,10 +128,15 @@ def materialize(fixture: Fixture, dest: Path, *, solution: bool = False,
 # --------------------------------------------------------------------------- reading
 
 
-def read_workspace(ws: Path) -> dict[str, bytes | Link]:
-    """Files in ``ws`` as {posix path: bytes, or Link(target) for symlinks}; caches skipped."""
+def read_workspace(ws: Path, *, max_bytes: int | None = None,
+                   ) -> dict[str, bytes | Link | Large]:
+    """Files in ``ws`` as {posix path: bytes, or Link(target) for symlinks}; caches skipped.
+
+    With ``max_bytes``, a file larger than that is a :class:`Large` (size and a streamed hash),
+    so what the agent wrote is never held whole.
+    """
     ws = Path(ws)
-    out: dict[str, bytes | Link] = {}
+    out: dict[str, bytes | Link | Large] = {}
     for dirpath, dirnames, filenames in os.walk(ws, followlinks=False):
         rel_dir = Path(dirpath).relative_to(ws)
         keep = []
@@ -144,9 +166,30 @@ def read_workspace(ws: Path) -> dict[str, bytes | Link]:
                 except OSError:
                     continue
                 with os.fdopen(fd, "rb") as fh:
-                    out[rel] = fh.read()
+                    if max_bytes is not None and st.st_size > max_bytes:
+                        out[rel] = _stream_hash(fh)
+                    else:
+                        out[rel] = fh.read()
             # fifos, sockets, devices: ignored (reading them could block)
     return out
+
+
+def _stream_hash(fh: object) -> Large:
+    """Hash an open file in 1 MB chunks (memory stays flat whatever its size)."""
+    h = hashlib.sha256()
+    size = 0
+    while chunk := fh.read(1 << 20):  # type: ignore[attr-defined]
+        h.update(chunk)
+        size += len(chunk)
+    return Large(size, h.hexdigest())
+
+
+def _same(old: bytes | None, new: bytes | Link | Large | None) -> bool:
+    if isinstance(new, Link) or new is None or old is None:
+        return False
+    if isinstance(new, Large):
+        return new.same_as(old)
+    return old == new
 
 
 def _is_binary(data: bytes) -> bool:
@@ -159,10 +202,12 @@ def _is_binary(data: bytes) -> bool:
     return False
 
 
-def _as_lines(value: bytes | Link | None) -> list[str] | None:
+def _as_lines(value: bytes | Link | Large | None) -> list[str] | None:
     """Text lines for a diff, or None if the content must be summarised."""
     if value is None:
         return []
+    if isinstance(value, Large):
+        return None
     if isinstance(value, Link):
         return [f"symlink -> {value}\n"]
     if len(value) > MAX_DIFF_FILE_BYTES or _is_binary(value):
@@ -173,15 +218,21 @@ def _as_lines(value: bytes | Link | None) -> list[str] | None:
 def diff(fixture: Fixture, ws: Path) -> str:
     """Unified diff of the workspace against the fixture's repo/ (added and deleted included)."""
     before = dict(fixture.files)
-    after = read_workspace(ws)
+    after = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
     chunks: list[str] = []
     for path in sorted(set(before) | set(after)):
         old, new = before.get(path), after.get(path)
-        if old is not None and new is not None and not isinstance(new, Link) and old == new:
+        if _same(old, new):
             continue
         a = f"a/{path}" if old is not None else "/dev/null"
         b = f"b/{path}" if new is not None else "/dev/null"
         old_lines, new_lines = _as_lines(old), _as_lines(new)
+        big = [v for v in (old, new) if isinstance(v, Large)
+               or (isinstance(v, bytes) and len(v) > MAX_DIFF_FILE_BYTES)]
+        if big:
+            sizes = ", ".join(str(v.size if isinstance(v, Large) else len(v)) for v in big)
+            chunks.append(f"diff --evalkit {a} {b}\nfile too large to diff: {sizes} bytes\n")
+            continue
         if old_lines is None or new_lines is None:
             chunks.append(f"diff --evalkit {a} {b}\nBinary files {a} and {b} differ\n")
             continue
@@ -198,10 +249,10 @@ def diff(fixture: Fixture, ws: Path) -> str:
 
 def changed_protected(fixture: Fixture, ws: Path) -> tuple[str, ...]:
     """Protected paths edited, deleted or added (a new conftest.py or test file counts)."""
-    current = read_workspace(ws)
+    current = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
     changed = set()
     for path in fixture.protected_files():
-        if current.get(path) != fixture.files[path] or isinstance(current.get(path), Link):
+        if not _same(fixture.files[path], current.get(path)):
             changed.add(path)
     for path in current:
         if path not in fixture.files and fixture.is_protected(path):

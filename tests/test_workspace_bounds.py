@@ -1,0 +1,49 @@
+"""Workspace bounds (issue 15): huge files the agent writes are hashed by streaming, never held."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from evalkit.workspace import MAX_DIFF_FILE_BYTES, changed_protected, diff, materialize
+from tests.test_workspace import fixture
+
+BIG = 16 * 1024 * 1024
+
+
+def _write_big(path: Path, size: int = BIG) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        block = b"x" * (1 << 20) + b"\n"
+        left = size
+        while left > 0:
+            fh.write(block[:left])
+            left -= len(block[:left])
+
+
+def test_diff_summarises_a_huge_file_by_size_without_reading_it_whole(tmp_path: Path) -> None:
+    ws = materialize(fixture(), tmp_path / "ws")
+    _write_big(ws / "huge.txt")
+    tracemalloc.start()
+    try:
+        text = diff(fixture(), ws)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak  # the old code held all 16 MB
+    assert f"file too large to diff: {BIG} bytes" in text
+    assert "b/huge.txt" in text
+    assert len(text) < 4096
+
+
+def test_a_large_protected_file_left_identical_is_unchanged_and_an_edit_is_seen(
+        tmp_path: Path) -> None:
+    big = b"y" * (MAX_DIFF_FILE_BYTES + 10)
+    fx = fixture(files={"calc.py": b"x = 1\n", "tests/test_calc.py": big},
+                 protected=["tests/**"])
+    ws = materialize(fx, tmp_path / "ws")
+    assert changed_protected(fx, ws) == ()
+    assert "tests/test_calc.py" not in diff(fx, ws)
+    (ws / "tests/test_calc.py").write_bytes(big[:-1] + b"z")
+    assert changed_protected(fx, ws) == ("tests/test_calc.py",)
+    assert f"file too large to diff: {len(big)}, {len(big)} bytes" in diff(fx, ws)
