@@ -37,6 +37,9 @@ JUNIT_PREFIX = ".evalkit-junit-"
 OUTPUT_TAIL_CHARS = 4000
 #: Files larger than this are summarised in diffs, not shown.
 MAX_DIFF_FILE_BYTES = 256 * 1024
+#: A diff's size bound (characters): past it, unprotected files keep only their header and a
+#: marked cut, so a sample line stays small; protected files (what the grader judges) stay whole.
+MAX_DIFF_CHARS = 1024 * 1024
 
 
 class Link(str):
@@ -220,6 +223,7 @@ def diff(fixture: Fixture, ws: Path) -> str:
     before = dict(fixture.files)
     after = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
     chunks: list[str] = []
+    paths: list[str] = []
     for path in sorted(set(before) | set(after)):
         old, new = before.get(path), after.get(path)
         if _same(old, new):
@@ -232,16 +236,37 @@ def diff(fixture: Fixture, ws: Path) -> str:
         if big:
             sizes = ", ".join(str(v.size if isinstance(v, Large) else len(v)) for v in big)
             chunks.append(f"diff --evalkit {a} {b}\nfile too large to diff: {sizes} bytes\n")
+            paths.append(path)
             continue
         if old_lines is None or new_lines is None:
             chunks.append(f"diff --evalkit {a} {b}\nBinary files {a} and {b} differ\n")
+            paths.append(path)
             continue
         body = difflib.unified_diff(old_lines, new_lines, a, b)
         text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                        for line in body)
         if text:
             chunks.append(text)
-    return "".join(chunks)
+            paths.append(path)
+    return _bound(fixture, chunks, paths)
+
+
+def _bound(fixture: Fixture, chunks: list[str], paths: list[str]) -> str:
+    """Join diff chunks within MAX_DIFF_CHARS; cut unprotected files' bodies first, marked."""
+    if sum(map(len, chunks)) <= MAX_DIFF_CHARS:
+        return "".join(chunks)
+    used = sum(len(c) for c, p in zip(chunks, paths, strict=True) if fixture.is_protected(p))
+    out = []
+    for chunk, path in zip(chunks, paths, strict=True):
+        if not fixture.is_protected(path):
+            if used + len(chunk) > MAX_DIFF_CHARS:
+                head = chunk.split("\n", 2)
+                header = "\n".join(head[:2]) if chunk.startswith("---") else head[0]
+                chunk = (f"{header}\n[evalkit: diff of {path} cut, {len(chunk)} chars over the "
+                         f"{MAX_DIFF_CHARS}-char diff bound]\n")
+            used += len(chunk)
+        out.append(chunk)
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- protected files

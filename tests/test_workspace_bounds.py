@@ -47,3 +47,21 @@ def test_a_large_protected_file_left_identical_is_unchanged_and_an_edit_is_seen(
     (ws / "tests/test_calc.py").write_bytes(big[:-1] + b"z")
     assert changed_protected(fx, ws) == ("tests/test_calc.py",)
     assert f"file too large to diff: {len(big)}, {len(big)} bytes" in diff(fx, ws)
+
+
+def test_a_diff_is_bounded_with_the_cut_marked_and_protected_files_kept(tmp_path: Path) -> None:
+    from evalkit.grading.evidence import parse_diff
+    from evalkit.workspace import MAX_DIFF_CHARS
+
+    fx = fixture(protected=["tests/**"])
+    ws = materialize(fx, tmp_path / "ws")
+    line = "z" * 99 + "\n"
+    for i in range(12):  # 12 text files of ~200 KB: a 2.4 MB diff before the bound
+        (ws / f"gen{i:02d}.txt").write_text(line * 2000)
+    (ws / "tests/test_calc.py").write_text("def test_add():\n    assert True\n")
+    text = diff(fx, ws)
+    assert len(text) <= MAX_DIFF_CHARS + 4096, len(text)  # the old code returned 2.4 MB
+    assert "diff bound]" in text
+    assert "+    assert True" in text  # the protected file's hunk is whole
+    files = parse_diff(text)
+    assert "tests/test_calc.py" in files and "gen11.txt" in files
