@@ -55,6 +55,8 @@ class Large:
 
     size: int
     sha256: str
+    #: where it was read (so the official workspace can copy it by streaming); not compared
+    source: str = dataclasses.field(default="", compare=False)
 
     def same_as(self, data: bytes | None) -> bool:
         """True if ``data`` has exactly this content (size first, then the digest)."""
@@ -79,8 +81,11 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def safe_write(ws: Path, rel: str, data: bytes) -> None:
-    """Write ``ws/rel`` without following any symlink the workspace may contain."""
+def safe_write(ws: Path, rel: str, data: bytes | Large) -> None:
+    """Write ``ws/rel`` without following any symlink the workspace may contain.
+
+    A :class:`Large` is copied from its source in chunks, never held whole.
+    """
     parts = _rel_parts(rel)
     cur = Path(ws)
     for part in parts[:-1]:
@@ -92,6 +97,17 @@ def safe_write(ws: Path, rel: str, data: bytes) -> None:
     target = cur / parts[-1]
     if target.is_symlink() or target.is_dir():
         _remove(target)
+    if isinstance(data, Large):
+        src = os.open(data.source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(src, "rb") as inp:
+            first = inp.read(2)
+            mode = 0o755 if first == b"#!" else 0o644
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(first)
+                shutil.copyfileobj(inp, fh, 1 << 20)
+                os.fchmod(fh.fileno(), mode)
+        return
     mode = 0o755 if data.startswith(b"#!") else 0o644
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
     with os.fdopen(fd, "wb") as fh:
@@ -170,7 +186,7 @@ def read_workspace(ws: Path, *, max_bytes: int | None = None,
                     continue
                 with os.fdopen(fd, "rb") as fh:
                     if max_bytes is not None and st.st_size > max_bytes:
-                        out[rel] = _stream_hash(fh)
+                        out[rel] = dataclasses.replace(_stream_hash(fh), source=str(full))
                     else:
                         out[rel] = fh.read()
             # fifos, sockets, devices: ignored (reading them could block)
@@ -341,21 +357,21 @@ def junit_command(command: str, junit_path: str, *, language: str | None = None,
 
 
 def official_plan(fixture: Fixture, ws: Path, *, with_checks: bool = True,
-                  ) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...]]:
+                  ) -> tuple[dict[str, bytes | Large], tuple[tuple[str, str], ...]]:
     """The official workspace's files, and the agent's changes it leaves out (path, why).
 
     Paths the rule gives to the agent take the agent's version (added, edited, or absent when
     deleted); every other path takes the fixture's. Symlinks are never copied.
     """
-    agent = read_workspace(ws)
-    files: dict[str, bytes] = {}
+    agent = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
+    files: dict[str, bytes | Large] = {}
     discarded: list[tuple[str, str]] = []
     for path, data in agent.items():
         why = fixture.official_source(path)
         if why is None and isinstance(data, Link):
             why = "symlink (the official run copies regular files only)"
         if why is not None:
-            if fixture.files.get(path) != data:
+            if not _same(fixture.files.get(path), data):
                 discarded.append((path, why))
             continue
         files[path] = data

@@ -65,3 +65,20 @@ def test_a_diff_is_bounded_with_the_cut_marked_and_protected_files_kept(tmp_path
     assert "+    assert True" in text  # the protected file's hunk is whole
     files = parse_diff(text)
     assert "tests/test_calc.py" in files and "gen11.txt" in files
+
+
+def test_the_official_workspace_copies_a_huge_agent_file_by_streaming(tmp_path: Path) -> None:
+    from evalkit.workspace import build_official_workspace
+
+    fx = fixture()
+    ws = materialize(fx, tmp_path / "ws")
+    _write_big(ws / "huge.txt")
+    tracemalloc.start()
+    try:
+        dest = build_official_workspace(fx, ws, tmp_path / "official")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024, peak  # the old code held all 16 MB
+    assert (dest / "huge.txt").stat().st_size == BIG
+    assert (dest / "huge.txt").read_bytes() == (ws / "huge.txt").read_bytes()
