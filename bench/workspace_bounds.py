@@ -1,0 +1,65 @@
+"""Harness peak RSS while diffing and preparing the official run of a workspace with huge files.
+
+Usage: python bench/workspace_bounds.py [N_FILES] [MB_EACH] [--old REV]
+Each measurement runs in a fresh subprocess (ru_maxrss of that child). --old REV measures the
+evalkit/workspace.py of git revision REV (e.g. the one before issue 15's bounds) for comparison.
+The issue's scale is 8 x 255 MB (2 GB of disk in a temporary folder).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+CHILD = textwrap.dedent("""
+    import resource, sys, time
+    sys.path.insert(0, sys.argv[3])
+    import workspace_under_test as w
+    from pathlib import Path
+    from evalkit.fixture import fixture_from_mapping
+    fx = fixture_from_mapping({"id": "b", "instruction": "x", "language": "python",
+        "test_command": "true", "outcome": "solvable"}, where="bench", suite="s",
+        files={"a.py": b"x = 1\\n"}, solution={"a.py": b"x = 2\\n"}, checks={})
+    ws = Path(sys.argv[1])
+    t = time.perf_counter()
+    d = w.diff(fx, ws)
+    w.changed_protected(fx, ws)
+    w.build_official_workspace(fx, ws, Path(sys.argv[2]))
+    print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB peak RSS, "
+          f"diff {len(d)} chars, {time.perf_counter() - t:.1f} s")
+""")
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 8
+    mb = int(args[1]) if len(args) > 1 else 255
+    old = sys.argv[sys.argv.index("--old") + 1] if "--old" in sys.argv else None
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "ws"
+        ws.mkdir()
+        (ws / "a.py").write_bytes(b"x = 1\n")
+        block = (b"y" * 1023 + b"\n") * 1024
+        for i in range(n):
+            with open(ws / f"big{i}.txt", "wb") as fh:
+                for _ in range(mb):
+                    fh.write(block)
+        for label, rev in ([("old " + old, old)] if old else []) + [("now", None)]:
+            mod = Path(tmp) / (label.replace(" ", "_"))
+            mod.mkdir()
+            src = (subprocess.run(["git", "-C", str(repo), "show", f"{rev}:evalkit/workspace.py"],
+                                  capture_output=True, text=True, check=True).stdout
+                   if rev else (repo / "evalkit/workspace.py").read_text())
+            (mod / "workspace_under_test.py").write_text(src)
+            out = subprocess.run([sys.executable, "-c", CHILD, str(ws), str(mod / "official"),
+                                  str(mod)], capture_output=True, text=True)
+            print(f"{label}: {n} x {mb} MB: {out.stdout.strip() or out.stderr.strip()[-300:]}")
+            subprocess.run(["rm", "-rf", str(mod / "official")], check=False)
+
+
+if __name__ == "__main__":
+    main()
