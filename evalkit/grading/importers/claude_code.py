@@ -167,20 +167,48 @@ class _CCState:
 
 
 
-def looks_like_claude_code(path: Path) -> bool:
-    """Is this a Claude Code session log / stream-json file rather than the import format?
-    (Used by the CLI when --format is not given.)"""
-    if path.is_dir():
-        return any(True for _ in path.rglob("*.jsonl"))
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline()
-        obj = json.loads(head)
-    except (OSError, ValueError):
-        return False
+#: event types that open real session logs before any message (skipped when detecting)
+_PREAMBLE = ("summary", "file-history-snapshot", "queue-operation")
+_SESSION_KEYS = {"sessionId", "session_id", "parentUuid", "uuid", "subtype"}
+
+
+def _is_event(obj: Any) -> bool | None:
+    """True: a Claude Code event; False: something else; None: a preamble event (undecided)."""
     if isinstance(obj, list):  # --output-format json on newer CLIs
         obj = obj[0] if obj and isinstance(obj[0], dict) else {}
     if not isinstance(obj, dict) or "messages" in obj:
         return False
-    return obj.get("type") in ("user", "assistant", "system", "summary", "result") and bool(
-        {"sessionId", "session_id", "parentUuid", "uuid", "subtype"} & set(obj))
+    t = obj.get("type")
+    if t in _PREAMBLE and ("leafUuid" in obj or "messageId" in obj or "snapshot" in obj
+                           or "sessionId" in obj or "summary" in obj):
+        return None
+    return t in ("user", "assistant", "system", "result") and bool(_SESSION_KEYS & set(obj))
+
+
+def looks_like_claude_code(path: Path, max_lines: int = 50) -> bool:
+    """Is this a Claude Code session log / stream-json file rather than the import format?
+    Real sessions open with ``summary`` / ``file-history-snapshot`` lines: those are skipped
+    (up to ``max_lines``) until a message event decides. A folder: its first .jsonl file."""
+    if path.is_dir():
+        first = next(iter(sorted(path.rglob("*.jsonl"))), None)
+        return first is not None and looks_like_claude_code(first, max_lines)
+    preamble = False
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as fh:
+            for _ in range(max_lines):
+                line = fh.readline(1 << 20)
+                if not line:
+                    break
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except (ValueError, RecursionError):
+                    return False
+                verdict = _is_event(obj)
+                if verdict is not None:
+                    return verdict
+                preamble = True
+    except OSError:
+        return False
+    return preamble  # only summaries/snapshots: still a Claude Code log (with no messages)

@@ -22,35 +22,71 @@ class Format:
     #: recognises the format from the path/content (checked in registry order); None: never
     detect: Callable[[Path], bool] | None
     why: str  # said when the format was detected
+    description: str = ""  # one line for --list-formats
+    example: str = ""  # the input it takes, for --list-formats and docs
 
 
-def _mini(path: Path) -> bool:
-    from evalkit.grading.importers.mini_swe_agent import looks_like_trajectory
+def _check(module: str, fn: str) -> Callable[[Path], bool]:
+    def detect(path: Path) -> bool:
+        import importlib
 
-    return looks_like_trajectory(path)
-
-
-def _claude(path: Path) -> bool:
-    from evalkit.grading.importers.claude_code import looks_like_claude_code
-
-    return looks_like_claude_code(path)
+        return bool(getattr(importlib.import_module(
+            f"evalkit.grading.importers.{module}"), fn)(path))
+    return detect
 
 
-def _inspect(path: Path) -> bool:
+def _jsonl(path: Path) -> bool:
+    """The import format: a line that is an object with 'messages' (first 50 lines)."""
+    from evalkit.grading.importers._common import head
+
     if path.is_dir():
-        return next(path.rglob("*.eval"), None) is not None
-    return path.suffix == ".eval"
+        return False
+    h = head(path, 1 << 20)
+    for line in h.splitlines()[:50]:
+        s = line.strip()
+        if s.startswith(b"{") and b'"messages"' in s:
+            return True
+    return False
 
 
 REGISTRY: dict[str, Format] = {f.name: f for f in (
-    Format("jsonl", "jsonl", "read_jsonl", None, "is read as the JSONL import format"),
-    Format("mini-swe-agent", "mini_swe_agent", "read_mini_swe_agent", _mini,
-           "looks like mini-swe-agent trajectories"),
-    Format("claude-code", "claude_code", "read_claude_code", _claude,
-           "looks like a Claude Code log"),
-    Format("inspect", "inspect_log", "read_inspect", _inspect, "looks like an Inspect log"),
+    Format("jsonl", "jsonl", "read_jsonl", _jsonl, "is read as the JSONL import format",
+           "evalkit's import format: one {id, messages, outcome?} object per line",
+           "transcripts.jsonl"),
+    Format("harbor", "harbor", "read_harbor", _check("harbor", "looks_like_harbor"),
+           "looks like Harbor trial folders",
+           "Harbor / Terminal-Bench jobs: trial folders with result.json (verifier reward) "
+           "and agent/ logs (ATIF, Claude Code, Codex)", "jobs/2025-11-02__10-00-00/"),
+    Format("swe-agent", "swe_agent", "read_swe_agent", _check("swe_agent",
+           "looks_like_swe_agent"), "looks like SWE-agent trajectories",
+           "SWE-agent .traj files (outcome from SWE-bench report.json when found)",
+           "trajectories/<user>/<run>/"),
+    Format("mini-swe-agent", "mini_swe_agent", "read_mini_swe_agent",
+           _check("mini_swe_agent", "looks_like_trajectory"),
+           "looks like mini-swe-agent trajectories",
+           "mini-swe-agent .traj.json files (outcome from SWE-bench report.json when found)",
+           "run/ (with trajs/ and logs/)"),
+    Format("openhands", "openhands", "read_openhands", _check("openhands",
+           "looks_like_openhands"), "looks like OpenHands evaluation output",
+           "OpenHands evaluation output.jsonl (history of actions and observations, "
+           "test_result.report)", "output.jsonl"),
+    Format("inspect", "inspect_log", "read_inspect", _check("inspect_log",
+           "looks_like_inspect"), "looks like an Inspect log",
+           "Inspect .eval / .json logs (outcome from a scorer: --scorer, --pass-value)",
+           "logs/ or logs/x.eval"),
+    Format("codex", "codex", "read_codex", _check("codex", "looks_like_codex"),
+           "looks like a Codex CLI session",
+           "Codex CLI sessions: codex exec --json output and rollout-*.jsonl files",
+           "~/.codex/sessions/"),
+    Format("claude-code", "claude_code", "read_claude_code",
+           _check("claude_code", "looks_like_claude_code"), "looks like a Claude Code log",
+           "Claude Code session logs (~/.claude/projects) and claude -p stream-json output",
+           "~/.claude/projects/<project>/"),
 )}
 FORMATS: tuple[str, ...] = tuple(REGISTRY)
+#: detection order: the most specific first (the import format last)
+_DETECT_ORDER = ("harbor", "swe-agent", "mini-swe-agent", "openhands", "inspect", "codex",
+                 "claude-code", "jsonl")
 
 
 def reader(name: str) -> Reader:
@@ -66,10 +102,19 @@ def reader(name: str) -> Reader:
 
 
 def detect_format(path: str | Path) -> tuple[str, str | None]:
-    """(format, why) for input given without --format: the first format that recognises it,
-    else the JSONL import format (``why`` None: the default, nothing to say)."""
+    """(format, why) for input given without --format: the first format whose content test
+    matches (``why`` None for the import format: the default, nothing to say). Nothing
+    recognised: ImportFormatError naming the path and what was expected."""
     p = Path(path)
-    for fmt in REGISTRY.values():
+    if not p.exists():
+        # the reader names the missing path
+        return ("inspect", REGISTRY["inspect"].why) if p.suffix == ".eval" else ("jsonl", None)
+    for name in _DETECT_ORDER:
+        fmt = REGISTRY[name]
         if fmt.detect is not None and fmt.detect(p):
-            return fmt.name, fmt.why
-    return "jsonl", None
+            return fmt.name, (None if name == "jsonl" else fmt.why)
+    kind = "folder" if p.is_dir() else "file"
+    raise ImportFormatError(
+        f"{p}: not a transcript {kind} evalkit recognises; expected one of: "
+        + "; ".join(f"{f.name} ({f.example})" for f in REGISTRY.values())
+        + ". Name it with --format, or see evalkit grade --list-formats")

@@ -15,7 +15,8 @@ from tests.grading.importers.trajs import SUBMIT, report, turn, v1, write_run
 
 
 def test_every_format_is_registered() -> None:
-    assert set(FORMATS) == {"jsonl", "mini-swe-agent", "claude-code", "inspect"}
+    assert set(FORMATS) == {"jsonl", "mini-swe-agent", "claude-code", "inspect", "swe-agent",
+                            "openhands", "harbor", "codex"}
 
 
 def test_detection_by_name_content_and_folder(tmp_path: Path) -> None:
@@ -38,8 +39,8 @@ def test_detection_by_name_content_and_folder(tmp_path: Path) -> None:
 
 
 def test_unknown_format_name_is_refused_before_reading(tmp_path: Path) -> None:
-    with pytest.raises(ImportFormatError, match="expected one of jsonl, mini-swe-agent"):
-        next(iter_records(tmp_path, "swe-agent"))
+    with pytest.raises(ImportFormatError, match="expected one of jsonl, harbor, swe-agent"):
+        next(iter_records(tmp_path, "no-such-format"))
 
 
 def test_grade_cli_detects_trajectories_and_refuses_unknown_formats(
@@ -57,9 +58,9 @@ def test_grade_cli_detects_trajectories_and_refuses_unknown_formats(
     [line] = [json.loads(x) for x in out.read_text().splitlines()]
     assert line["id"] == "x__y-1" and line["actual_success"] is False
     assert line["claimed_success"] is True and line["false_completion"] is True
-    assert main(["grade", str(run), "--format", "swe-agent", "--out", str(out)]) == \
+    assert main(["grade", str(run), "--format", "no-such-format", "--out", str(out)]) == \
         exitcodes.USAGE
-    assert "--format: expected one of jsonl, mini-swe-agent" in capsys.readouterr().err
+    assert "--format: expected one of jsonl, harbor, swe-agent" in capsys.readouterr().err
     jl = tmp_path / "t.jsonl"
     jl.write_text(json.dumps({"id": "a", "messages": bash("pytest", PYTEST_FAIL)
                               + final("Tests pass.")}) + "\n")

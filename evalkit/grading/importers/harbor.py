@@ -1,0 +1,245 @@
+"""Harbor / Terminal-Bench trial folders (a job folder or one trial) → Samples.
+
+A trial folder holds ``result.json`` (``task_name``, ``trial_name``, ``agent_info``,
+``config.agent.model_name``, ``verifier_result.rewards.reward``, ``exception_info``) and the
+agent's logs under ``agent/``: an ATIF ``trajectory.json`` (Agent Trajectory Interchange
+Format: ``steps`` with ``source`` system/user/agent, ``message``, ``tool_calls``
+[{tool_call_id, function_name, arguments}], ``observation.results`` [{source_call_id,
+content}]) where the agent writes one, else the agent's own log: Claude Code stream-json
+(``claude-code.txt``) or Codex ``exec --json`` output (``codex.txt``).
+
+Official outcome: the verifier's reward. 1.0 passes; 0 fails; a fractional reward fails and is
+kept in ``Outcome.reason`` ("verifier reward 0.5"), as records have no score field yet. A trial
+whose verifier did not run (``verifier_result`` null, ``exception_info`` set) has no outcome;
+an agent timeout is status "limit" (wall_time), any other exception status "error". Trials of
+the same task are numbered as epochs (in trial-name order), so two jobs on the same tasks pair.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from evalkit.grading.importers._common import Messages, head, read_json, text_of
+from evalkit.grading.importers.base import (
+    ImportedRecord,
+    RecordError,
+    TranscriptError,
+    record_from_dict,
+)
+from evalkit.records import Outcome
+
+__all__ = ["atif_messages", "looks_like_harbor", "read_harbor", "reward_outcome"]
+
+_WHAT = "a Harbor trial result.json (task_name, trial_name, verifier_result)"
+
+
+def _is_trial_result(f: Path) -> bool:
+    h = head(f, 65536)
+    return b'"trial_name"' in h or (b'"verifier_result"' in h and b'"task_name"' in h)
+
+
+def trial_dirs(path: Path) -> list[Path]:
+    """Trial folders under ``path`` (itself when it is one; a result.json file: its folder)."""
+    if path.is_file():
+        return [path.parent]
+    if (path / "result.json").is_file() and _is_trial_result(path / "result.json"):
+        return [path]
+    return sorted(f.parent for f in path.rglob("result.json")
+                  if f.parent != path and _is_trial_result(f))
+
+
+def looks_like_harbor(path: Path) -> bool:
+    if path.is_file():
+        return path.name == "result.json" and _is_trial_result(path)
+    if (path / "result.json").is_file() and _is_trial_result(path / "result.json"):
+        return True
+    return any(_is_trial_result(f) for f in list(path.glob("*/result.json"))[:5])
+
+
+def reward_outcome(vr: Any) -> Outcome | None:
+    """``verifier_result`` → Outcome (None when the verifier gave no reward)."""
+    if not isinstance(vr, dict):
+        return None
+    rewards = vr.get("rewards")
+    reward = rewards.get("reward") if isinstance(rewards, dict) else vr.get("reward")
+    if reward is None and isinstance(rewards, dict):
+        reward = next((v for v in rewards.values() if isinstance(v, int | float)), None)
+    if isinstance(reward, bool) or not isinstance(reward, int | float) or reward != reward:
+        return None
+    passed = reward >= 1.0
+    if passed:
+        why = ""
+    elif reward > 0:
+        why = f"verifier reward {reward:g} (fractional; 1.0 passes)"
+    else:
+        why = f"verifier reward {reward:g}"
+    return Outcome(passed=passed, exit_code=None, reason=why)
+
+
+def _args(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
+            return {"_raw_arguments": raw}
+    return raw if isinstance(raw, dict) else {}
+
+
+def atif_messages(traj: Any) -> tuple[Messages, str | None]:
+    """An ATIF trajectory → (messages, model name); RecordError names the bad step."""
+    if not isinstance(traj, dict) or not isinstance(traj.get("steps"), list):
+        raise RecordError("field 'steps': expected a list of ATIF steps (an ATIF "
+                          "trajectory.json has schema_version, agent, steps)")
+    conv = Messages()
+    agent = traj.get("agent") if isinstance(traj.get("agent"), dict) else {}
+    model = agent.get("model_name") if isinstance(agent.get("model_name"), str) else None
+    for i, step in enumerate(traj["steps"]):
+        if not isinstance(step, dict):
+            raise RecordError(f"field 'steps[{i}]': expected a step object")
+        src = step.get("source")
+        text = text_of(step.get("message"))
+        if src == "user":
+            conv.user(text)
+            continue
+        if src != "agent":
+            continue  # system steps: prompt and system observations
+        if isinstance(step.get("model_name"), str):
+            model = step["model_name"]
+        conv.say(text)
+        calls = step.get("tool_calls") or []
+        if not isinstance(calls, list):
+            raise RecordError(f"field 'steps[{i}].tool_calls': expected a list of "
+                              "{tool_call_id, function_name, arguments}")
+        ids = []
+        for k, call in enumerate(calls):
+            if not isinstance(call, dict):
+                raise RecordError(f"field 'steps[{i}].tool_calls[{k}]': expected an object")
+            cid = str(call.get("tool_call_id") or f"atif_{i}_{k}")
+            name = str(call.get("function_name") or "tool")
+            args = _args(call.get("arguments"))
+            if isinstance(args.get("keystrokes"), str):  # Terminus: keys typed in tmux
+                name, args = "bash", {"command": args["keystrokes"].strip()}
+            conv.call(cid, name, args)
+            ids.append(cid)
+        obs = step.get("observation")
+        results = obs.get("results") if isinstance(obs, dict) else None
+        for k, res in enumerate(results or []):
+            if not isinstance(res, dict):
+                raise RecordError(f"field 'steps[{i}].observation.results[{k}]': expected "
+                                  "{source_call_id, content}")
+            cid = res.get("source_call_id")
+            cid = str(cid) if cid is not None else (ids[k] if k < len(ids) else None)
+            if cid is None:
+                conv.user(text_of(res.get("content")))
+                continue
+            conv.result(cid, text_of(res.get("content")))
+    return conv, model
+
+
+def _agent_log(trial: Path, infer: bool) -> tuple[Any, str] | TranscriptError:
+    """(messages-and-report or a Claude Code record, which log) for one trial."""
+    agent = trial / "agent"
+    atif = agent / "trajectory.json"
+    if atif.is_file():
+        data = read_json(atif, "an ATIF trajectory.json")
+        if isinstance(data, TranscriptError):
+            return data
+        try:
+            conv, model = atif_messages(data)
+        except RecordError as exc:
+            return TranscriptError(str(atif), None, str(exc))
+        return (conv.messages, conv.last_text, model), str(atif)
+    logs = sorted(p for p in agent.glob("*") if p.is_file() and p.suffix in (".txt", ".jsonl"))
+    from evalkit.grading.importers.claude_code import looks_like_claude_code
+    from evalkit.grading.importers.codex import looks_like_codex
+
+    for log in logs:
+        if looks_like_claude_code(log):
+            from evalkit.grading.importers.claude_code import _read_claude_file
+
+            recs = list(_read_claude_file(log, infer))
+            good = [r for r in recs if isinstance(r, ImportedRecord)]
+            if good:
+                s = good[-1].sample
+                return (list(s.messages), s.final_report, s.model), str(log)
+            bad = [r for r in recs if isinstance(r, TranscriptError)]
+            return bad[0] if bad else TranscriptError(str(log), None, "no session in the log")
+        if looks_like_codex(log):
+            from evalkit.grading.importers._common import json_lines
+            from evalkit.grading.importers.codex import session_from_lines
+
+            lines = [x for x in json_lines(log, "Codex events") if not
+                     isinstance(x, TranscriptError)]
+            s, _errs = session_from_lines(lines, log)
+            return (s.messages, s.final_report(), s.model), str(log)
+    return TranscriptError(str(agent), None, "no agent log found (expected an ATIF "
+                           "trajectory.json, Claude Code stream-json or Codex --json output)")
+
+
+def _record(trial: Path, res: dict[str, Any], epoch: int, infer: bool
+            ) -> ImportedRecord | TranscriptError:
+    got = _agent_log(trial, infer)
+    if isinstance(got, TranscriptError):
+        return got
+    (messages, report, log_model), where = got
+    cfg = res.get("config") if isinstance(res.get("config"), dict) else {}
+    agent_cfg = cfg.get("agent") if isinstance(cfg.get("agent"), dict) else {}
+    info = res.get("agent_info") if isinstance(res.get("agent_info"), dict) else {}
+    mi = info.get("model_info") if isinstance(info.get("model_info"), dict) else {}
+    model = agent_cfg.get("model_name") or (
+        f"{mi['provider']}/{mi['name']}" if mi.get("provider") and mi.get("name")
+        else mi.get("name")) or log_model or "unknown"
+    task = res.get("task_name") or trial.name.split("__")[0]
+    trial_name = res.get("trial_name") or trial.name
+    fields: dict[str, Any] = {}
+    exc = res.get("exception_info")
+    if isinstance(exc, dict) and exc:
+        etype = str(exc.get("exception_type") or "exception")
+        if "Timeout" in etype and "Agent" in etype:
+            fields.update(status="limit", limit="wall_time")
+            report = None
+        else:
+            fields.update(status="error", error=f"Harbor: {etype}: "
+                          f"{str(exc.get('exception_message') or '')[:300]}")
+            report = None
+    ar = res.get("agent_result") if isinstance(res.get("agent_result"), dict) else {}
+    cost = ar.get("cost_usd")
+    if isinstance(cost, int | float) and not isinstance(cost, bool) and 0 <= cost < 1e9:
+        fields["cost_usd"] = float(cost)
+    job = trial.parent.name if trial.parent.name else "import"
+    obj = {"id": str(trial_name), "task_id": str(task), "model": str(model), "run_id": job,
+           "suite": str(res.get("source") or "harbor"), "epoch": epoch,
+           "messages": messages, "final_report": report}
+    try:
+        return record_from_dict(obj, where, infer, outcome=reward_outcome(
+            res.get("verifier_result")), checked=True, **fields)
+    except (RecordError, ValueError, TypeError) as err:
+        return TranscriptError(str(trial / "result.json"), None, str(err))
+
+
+def read_harbor(path: Path, *, infer: bool = True) -> Iterator[ImportedRecord | TranscriptError]:
+    trials = trial_dirs(path)
+    if not trials:
+        yield TranscriptError(str(path), None, "no trial folders found (expected a Harbor job "
+                              "or trial folder: <trial>/result.json and <trial>/agent/)")
+        return
+    loaded: list[tuple[Path, dict[str, Any]]] = []
+    for t in trials:
+        res = read_json(t / "result.json", _WHAT)
+        if isinstance(res, TranscriptError):
+            yield res
+            continue
+        if not isinstance(res, dict):
+            yield TranscriptError(str(t / "result.json"), None, f"expected {_WHAT}")
+            continue
+        loaded.append((t, res))
+    seen: dict[str, int] = defaultdict(int)
+    for t, res in loaded:
+        task = str(res.get("task_name") or t.name.split("__")[0])
+        epoch = seen[task]
+        seen[task] += 1
+        yield _record(t, res, epoch, infer)
