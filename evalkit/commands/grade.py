@@ -452,11 +452,14 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
 
 
 def _detect_format(path: Path, args: argparse.Namespace) -> str:
-    from evalkit.grading.importers import FORMATS, detect_format
+    from evalkit.grading.importers import FORMATS, ImportFormatError, detect_format
 
     if args.format is not None and args.format not in FORMATS:
         raise _UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {args.format!r}")
-    fmt, why = (args.format, None) if args.format else detect_format(path)
+    try:
+        fmt, why = (args.format, None) if args.format else detect_format(path)
+    except ImportFormatError as exc:  # nothing recognised: one error naming the path
+        raise _UsageError(str(exc)) from None
     if why:
         _err(f"{path} {why}; reading it with --format {fmt}")
     return str(fmt)
@@ -466,9 +469,9 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
     from evalkit.grading.importers import ImportFormatError
     from evalkit.grading.llm import JudgeSetupError
 
-    fmt = _detect_format(path, args)
     if not args.out:
         raise _UsageError("FILE mode needs --out graded.jsonl")
+    fmt = _detect_format(path, args)
     name = args.grader
     grader = _make_grader(name, args)
     try:
