@@ -17,6 +17,7 @@ every attempt is stored as an ``error`` naming the cause, and ``--retry-errors``
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -113,8 +114,19 @@ def _describe(exc: BaseException, retries: int) -> str:
     if isinstance(exc, lost):
         return (f"ray: the sample's worker was lost on all {retries + 1} attempts "
                 f"({type(exc).__name__})")
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"ray: {type(exc).__name__}: {first}"[:500]
+    cause = getattr(exc, "cause", None)  # a RayTaskError wraps what the task raised
+    if isinstance(cause, BaseException) and cause is not exc:
+        return _describe(cause, retries)
+    return f"ray: {type(exc).__name__}: {_message(exc)}"[:500]
+
+
+def _message(exc: BaseException) -> str:
+    """The telling line of a Ray error: its text opens with a 'ray::task() (pid=…)' banner in
+    colour and often ends with a traceback, so keep the last plain line that is not either."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("ray::", "Traceback", "File \""))]
+    return lines[-1] if lines else ""
 
 
 _SANDBOX: Any = None

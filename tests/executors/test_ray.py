@@ -29,9 +29,17 @@ FAST = "echo 2 passed"
 def cluster():  # type: ignore[no-untyped-def]
     """One local Ray cluster for the module (starting one costs seconds)."""
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    # Workers of every job on this cluster (the subprocess drivers' too) import evalkit from
+    # this checkout, however (or whether) it is installed: they inherit the raylet's env.
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), saved or "") if p)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield
     ray.shutdown()
+    if saved is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = saved
 
 
 def _lines(run_dir: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -193,3 +201,16 @@ def test_a_killed_driver_resumes_against_the_same_cluster_without_duplicates(
     ids = [o["sample_id"] for o in _lines(out)]
     assert len(ids) == len(set(ids)) == 12
     assert json.loads((out / "manifest.json").read_text())["executor"].startswith("ray:")
+
+
+def test_a_ray_task_error_is_described_by_what_the_task_raised_not_its_banner() -> None:
+    from evalkit.executors.ray import _describe
+
+    banner = RuntimeError("\x1b[36mray::_run_remote()\x1b[39m (pid=17443, ip=192.0.2.2)\n"
+                          "Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+                          "ModuleNotFoundError: No module named 'evalkit'")
+    assert _describe(banner, 3) == (
+        "ray: RuntimeError: ModuleNotFoundError: No module named 'evalkit'")
+    wrapped = RuntimeError("ray::_run_remote() (pid=1)")
+    wrapped.cause = ValueError("bad fixture")  # type: ignore[attr-defined]
+    assert _describe(wrapped, 3) == "ray: ValueError: bad fixture"
