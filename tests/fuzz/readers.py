@@ -312,7 +312,15 @@ def fuzz_results_load(n: int, seed: int, tmp: Path, p_bad: float = 0.6) -> Tally
         return t
     named = _lines_named("\n".join(df.attrs["skipped_lines"]), path)
     ids = set(df["sample_id"].dropna())
-    t.read, t.named = len(df), len(named)
+    t.read, t.named = n - len(named), len(named)  # accepted lines (duplicate ids: last wins)
+    raw_lines = path.read_bytes().split(b"\n")
+    for line in set(kinds) - named:  # every accepted line is a row under its sample id
+        try:
+            sid = json.loads(raw_lines[line - 1]).get("sample_id")
+        except (ValueError, RecursionError):  # the stdlib cannot say (deep nesting)
+            continue
+        if sid not in ids:
+            t.fail(f"line {line} neither named nor a row (sample_id {sid!r})")
     for line, must in kinds.items():
         if must is True and line not in named:
             t.fail(f"line {line} must be refused but was not named")
