@@ -140,8 +140,11 @@ def atif_messages(traj: Any) -> tuple[Messages, str | None]:
     return conv, model
 
 
-def _agent_log(trial: Path, infer: bool) -> tuple[Any, str] | TranscriptError:
-    """(messages-and-report or a Claude Code record, which log) for one trial."""
+def _agent_log(trial: Path, infer: bool, errors: list[TranscriptError] | None = None
+               ) -> tuple[Any, str] | TranscriptError:
+    """(messages-and-report, which log) for one trial; the log's unreadable lines, which do
+    not stop the trial, are appended to ``errors``."""
+    errors = [] if errors is None else errors
     agent = trial / "agent"
     atif = agent / "trajectory.json"
     if atif.is_file():
@@ -164,6 +167,7 @@ def _agent_log(trial: Path, infer: bool) -> tuple[Any, str] | TranscriptError:
             recs = list(_read_claude_file(log, infer))
             good = [r for r in recs if isinstance(r, ImportedRecord)]
             if good:
+                errors.extend(r for r in recs if isinstance(r, TranscriptError))
                 s = good[-1].sample
                 return (list(s.messages), s.final_report, s.model), str(log)
             bad = [r for r in recs if isinstance(r, TranscriptError)]
@@ -172,17 +176,22 @@ def _agent_log(trial: Path, infer: bool) -> tuple[Any, str] | TranscriptError:
             from evalkit.grading.importers._common import json_lines
             from evalkit.grading.importers.codex import session_from_lines
 
-            lines = [x for x in json_lines(log, "Codex events") if not
-                     isinstance(x, TranscriptError)]
-            s, _errs = session_from_lines(lines, log)
+            lines = []
+            for x in json_lines(log, "Codex events"):
+                if isinstance(x, TranscriptError):
+                    errors.append(x)
+                else:
+                    lines.append(x)
+            s, errs = session_from_lines(lines, log)
+            errors.extend(errs)
             return (s.messages, s.final_report(), s.model), str(log)
     return TranscriptError(str(agent), None, "no agent log found (expected an ATIF "
                            "trajectory.json, Claude Code stream-json or Codex --json output)")
 
 
-def _record(trial: Path, res: dict[str, Any], epoch: int, infer: bool
-            ) -> ImportedRecord | TranscriptError:
-    got = _agent_log(trial, infer)
+def _record(trial: Path, res: dict[str, Any], epoch: int, infer: bool,
+            errors: list[TranscriptError] | None = None) -> ImportedRecord | TranscriptError:
+    got = _agent_log(trial, infer, errors)
     if isinstance(got, TranscriptError):
         return got
     (messages, report, log_model), where = got
@@ -242,4 +251,7 @@ def read_harbor(path: Path, *, infer: bool = True) -> Iterator[ImportedRecord | 
         task = str(res.get("task_name") or t.name.split("__")[0])
         epoch = seen[task]
         seen[task] += 1
-        yield _record(t, res, epoch, infer)
+        errors: list[TranscriptError] = []
+        rec = _record(t, res, epoch, infer, errors)
+        yield from errors  # bad lines of the agent's log: reported, the trial still graded
+        yield rec
