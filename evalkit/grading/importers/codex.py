@@ -69,6 +69,16 @@ def _shell_command(cmd: Any) -> str:
         import shlex
 
         return shlex.join(cmd)
+    if isinstance(cmd, str) and cmd.lstrip().split(" ", 1)[0].rsplit("/", 1)[-1] in (
+            "bash", "sh", "zsh"):
+        # exec --json gives the argv joined ("bash -lc 'pytest -q'"): the script is the command
+        import shlex
+        try:
+            argv = shlex.split(cmd)
+        except ValueError:
+            return cmd
+        if len(argv) == 3 and argv[1] in ("-lc", "-c"):
+            return argv[2]
     return cmd if isinstance(cmd, str) else ""
 
 
