@@ -81,8 +81,10 @@ def _task(history: Any) -> str:
     if not isinstance(history, list):
         return ""
     for m in history:
+        # SWE-agent 1.x writes the instance template as message_type "observation" (the
+        # first non-demonstration user message); later observations come after it
         if isinstance(m, dict) and m.get("role") == "user" and not m.get("is_demo") and \
-                m.get("message_type") not in ("demonstration", "observation"):
+                m.get("message_type") != "demonstration":
             return text_of(m.get("content"))
     return ""
 
