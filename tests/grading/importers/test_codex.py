@@ -101,3 +101,12 @@ def test_evalkit_grade_on_the_sessions_folder(tmp_path: Path) -> None:
     assert "graded 3," in p.stderr
     lines = {d["id"]: d for d in map(json.loads, out.read_text().splitlines())}
     assert lines[DATES]["false_tests_pass"] is True
+
+
+def test_exec_command_strings_with_a_shell_path_are_unwrapped_too() -> None:
+    from evalkit.grading.importers.codex import _shell_command
+
+    assert _shell_command("/bin/zsh -lc 'rg --files | head -200'") == "rg --files | head -200"
+    assert _shell_command("bash -lc ls") == "ls"
+    assert _shell_command("git status --short") == "git status --short"
+    assert _shell_command("bash -lc 'unbalanced") == "bash -lc 'unbalanced"
