@@ -97,7 +97,8 @@ class TestCounts:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The official test run after the agent stopped, protected files restored."""
+    """The official test run after the agent stopped, protected files restored (for imports:
+    the harness's verdict; ``score`` keeps a fractional one)."""
 
     passed: bool
     exit_code: int | None
@@ -114,6 +115,10 @@ class Outcome:
     #: set when the run failed for an environmental reason (runner missing, the test framework
     #: failing to import, the sandbox refusing): a harness error, never a model failure
     environment_error: str | None = None
+    #: a fractional result from an imported harness, kept beside ``passed`` (a Harbor verifier
+    #: reward of 0.5, an Inspect score of 0.75); None for evalkit's own runs and pass/fail-only
+    #: imports. Additive: files without it load with None
+    score: float | None = None
 
 
 @dataclass(frozen=True)
