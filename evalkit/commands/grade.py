@@ -4,9 +4,14 @@ graders on the same input.
 - ``evalkit grade RUN_DIR [--grader G]`` appends one line per sample to ``RUN_DIR/grades.jsonl``
   (``{"sample_id", "graded_at", "grade"}``); old grades are kept, readers take the last line
   per sample id.
-- ``evalkit grade FILE [--format F] [--grader G] --out graded.jsonl`` (F detected by default)
-  writes one flat line per transcript. Malformed lines are reported (``file:line: …``) and
-  skipped; the rest is graded.
+- ``evalkit grade PATH [--format auto|F] [--grader G] --out graded.jsonl`` (F detected by
+  default; ``--list-formats`` names them) writes one flat line per transcript; ``--out DIR``
+  (a folder, or a name without a suffix) writes a run folder instead (``samples.jsonl`` with
+  each grade, ``manifest.json``) that ``evalkit.load`` / ``evalkit compare`` read like a run.
+  Malformed records are reported (``file:line: …``) and skipped; the rest is graded.
+  ``--outcomes report.json|results.json|logs/`` joins SWE-bench outcomes by instance id (a
+  sample not in them is graded without an official outcome and counted); ``--scorer`` /
+  ``--pass-value`` say which Inspect score passes. See docs/importers.md.
 - ``evalkit grade RUN_DIR|FILE --compare-graders rules,llm:<model> [--json]`` grades the input
   with both and prints their agreement (per-field Cohen's κ, raw agreement, n) and every
   disagreeing sample; nothing is written.
@@ -25,6 +30,7 @@ when the judge cannot run at all (no ``anthropic`` SDK, no API key).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -51,14 +57,30 @@ def register(subparsers: Any) -> None:
                     "FILE: grade imported transcripts and write --out. --compare-graders: "
                     "report how two graders agree on the same input.",
     )
-    p.add_argument("path", metavar="RUN_DIR|FILE",
+    p.add_argument("path", metavar="RUN_DIR|FILE", nargs="?",
                    help="a results/<run-id> folder, or a transcript file/folder to import")
-    p.add_argument("--format", default=None,
-                   help="input format for FILE: jsonl, claude-code, mini-swe-agent, inspect "
-                        "(default: detected from its content)")
+    p.add_argument("--format", default=None, metavar="auto|NAME",
+                   help="input format for FILE (default auto: detected from its content; "
+                        "--list-formats names them)")
+    p.add_argument("--list-formats", action="store_true",
+                   help="list the import formats: what each reads and how it is detected")
+    p.add_argument("--outcomes", default=None, metavar="PATH",
+                   help="SWE-bench evaluation output (report.json, a summary / results.json, "
+                        "or a logs/ folder): each sample's official outcome, joined by "
+                        "instance id")
+    p.add_argument("--scorer", default=None, metavar="NAME",
+                   help="Inspect logs: the scorer whose value is the official outcome "
+                        "(default: each sample's first)")
+    p.add_argument("--pass-value", default=None, metavar="V",
+                   help="Inspect logs: the score value that passes (default C, 1, 1.0 or true)")
+    p.add_argument("--variant", default=None, metavar="LABEL",
+                   help="FILE mode: the variant name of every imported sample (default: its "
+                        "model; with --out DIR and no model, the folder's name)")
     p.add_argument("--grader", default="rules",
                    help="'rules' (default, deterministic) or 'llm:<model>' (LLM extracts claims)")
-    p.add_argument("--out", "-o", default=None, help="graded JSONL to write (FILE mode)")
+    p.add_argument("--out", "-o", default=None,
+                   help="FILE mode: graded JSONL to write, or a folder (existing, ending in "
+                        "'/', or without a suffix) to write as a run folder")
     p.add_argument("--tasks", default=None,
                    help="fixture folder, to recognise each task's own test command and "
                         "instruction (RUN_DIR mode; default: the suite named in the manifest)")
@@ -160,12 +182,24 @@ def _is_judge(grader: Any) -> bool:
     return hasattr(grader, "prefetch")
 
 
+_IMPORT_ONLY = ("outcomes", "scorer", "pass_value", "variant")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.list_formats:
+        return list_formats()
+    if args.path is None:
+        _err("a RUN_DIR or FILE is needed (or --list-formats)")
+        return exitcodes.USAGE
     path = Path(args.path)
     if not path.exists():
         _err(f"{path}: no such file or folder")
         return exitcodes.USAGE
     try:
+        for flag in ("scorer", "pass_value", "variant"):
+            v = getattr(args, flag)
+            if v is not None and not v.strip():
+                raise _UsageError(f"--{flag.replace('_', '-')}: expected a non-empty value")
         if args.compare_graders:
             return compare_graders(path, args)
         if args.json:
@@ -174,6 +208,10 @@ def run(args: argparse.Namespace) -> int:
             if args.out:
                 raise _UsageError("--out is for transcript files; a run folder is re-graded "
                                   "in place (grades.jsonl)")
+            given = [f for f in _IMPORT_ONLY if getattr(args, f) is not None]
+            if given:
+                raise _UsageError(f"--{given[0].replace('_', '-')} is for imported "
+                                  "transcripts; a run folder has its own official runs")
             return regrade_run(path, args)
         return grade_file(path, args)
     except _UsageError as exc:
@@ -366,11 +404,20 @@ def regrade_run(run_dir: Path, args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------- FILE
 
 def flat_line(rec_sample: Any, grade: Any, outcome_class_known: bool) -> dict[str, Any]:
-    """One output line of ``evalkit grade FILE --out``."""
+    """One output line of ``evalkit grade FILE --out``: what ``evalkit.load`` needs to treat it
+    like a run's sample (suite, variant, epoch, status, test counts), then the grade."""
     s = rec_sample
-    line: dict[str, Any] = {"id": s.sample_id, "model": s.model, "task_id": s.task_id}
+    line: dict[str, Any] = {"id": s.sample_id, "model": s.model, "task_id": s.task_id,
+                            "suite": s.suite, "variant": s.variant, "epoch": s.epoch,
+                            "status": s.status}
     if outcome_class_known:
         line["outcome_class"] = s.outcome_class
+    counts = s.outcome.counts if s.outcome is not None and s.status != "error" else None
+    if counts is not None:
+        line["tests_passed"] = counts.passed
+        line["tests_failed"] = counts.failed + counts.errors
+    if s.outcome is not None and getattr(s.outcome, "score", None) is not None:
+        line["score"] = s.outcome.score
     line.update({
         "claimed_success": grade.claimed_success,
         "actual_success": grade.actual_success,
@@ -419,12 +466,16 @@ def _line_instructions(path: Path) -> dict[str, str]:
     return out
 
 
-def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instructions: bool
-                ) -> _Input:
+def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instructions: bool,
+                outcomes: Any = None) -> _Input:
     from evalkit.grading.importers import ImportedRecord, ImportFormatError, iter_records
 
     inp = _Input()
-    records = iter_records(path, fmt, infer_protected=not args.protected_unknown)
+    opts: dict[str, Any] = {}
+    if fmt == "inspect":
+        opts = {"scorer": args.scorer, "pass_value": args.pass_value}
+    records = iter_records(path, fmt, infer_protected=not args.protected_unknown,
+                           outcomes=outcomes, **opts)
     while True:
         try:
             rec = next(records, None)
@@ -439,6 +490,9 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
         if not isinstance(rec, ImportedRecord):
             inp.bad.append((str(rec), _reason(rec.message)))
             continue
+        if args.variant:
+            rec = dataclasses.replace(rec, sample=dataclasses.replace(rec.sample,
+                                                                      variant=args.variant))
         inp.samples.append(rec.sample)
         inp.flat.append(rec)
         inp.sources[rec.sample.sample_id] = rec.source
@@ -454,15 +508,80 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
 def _detect_format(path: Path, args: argparse.Namespace) -> str:
     from evalkit.grading.importers import FORMATS, ImportFormatError, detect_format
 
-    if args.format is not None and args.format not in FORMATS:
-        raise _UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {args.format!r}")
+    given = None if args.format in (None, "auto") else args.format
+    if given is not None and given not in FORMATS:
+        raise _UsageError(f"--format: expected one of {', '.join(FORMATS)} or auto, got "
+                          f"{args.format!r}")
     try:
-        fmt, why = (args.format, None) if args.format else detect_format(path)
+        fmt, why = (given, None) if given else detect_format(path)
     except ImportFormatError as exc:  # nothing recognised: one error naming the path
         raise _UsageError(str(exc)) from None
     if why:
         _err(f"{path} {why}; reading it with --format {fmt}")
+    for flag in ("scorer", "pass_value"):
+        if getattr(args, flag, None) is not None and fmt != "inspect":
+            raise _UsageError(f"--{flag.replace('_', '-')} is for Inspect logs; {path} is read "
+                              f"as {fmt}")
     return str(fmt)
+
+
+def _out_is_folder(out: str) -> bool:
+    """``--out DIR`` (an existing folder, a trailing '/', or a name without a suffix) writes a
+    run folder; anything else is the flat graded JSONL file."""
+    p = Path(out)
+    return p.is_dir() or out.endswith(("/", os.sep)) or not p.suffix
+
+
+def _load_outcomes(args: argparse.Namespace) -> Any:
+    """``--outcomes PATH`` → Outcomes (None without it); unreadable parts are reported, an
+    input with no outcome at all is a usage error naming the flag."""
+    if args.outcomes is None:
+        return None
+    from evalkit.grading.importers import load_outcomes
+
+    src = Path(args.outcomes)
+    if not src.exists():
+        raise _UsageError(f"--outcomes {src}: no such file or folder")
+    outcomes = load_outcomes(src)
+    if not outcomes and not outcomes.harness_errors:
+        why = "; ".join(str(e) for e in outcomes.errors[:3]) or "it lists no instance"
+        raise _UsageError(f"--outcomes {src}: no outcome could be read ({why})")
+    for e in outcomes.errors:
+        _err(f"{e} (--outcomes; the rest is used)")
+    return outcomes
+
+
+def _outcome_summary(inp: _Input, outcomes: Any) -> None:
+    """One line: how many samples took their outcome from --outcomes, and which did not."""
+    from evalkit.grading.importers import outcome_joined
+
+    missing = [s for s in inp.samples if not outcome_joined(s, outcomes)]
+    n = len(inp.samples)
+    harness = [s for s in missing if s.task_id in outcomes.harness_errors
+               or s.sample_id in outcomes.harness_errors]
+    msg = (f"--outcomes {outcomes.source}: {len(outcomes)} instances; "
+           f"{n - len(missing)} of {n} samples joined by instance id")
+    if missing:
+        ids = ", ".join(s.task_id for s in missing[:5]) + (", …" if len(missing) > 5 else "")
+        msg += (f"; {len(missing)} graded without an official outcome "
+                f"({len(harness)} a harness error there, {len(missing) - len(harness)} not in "
+                f"it: {ids})")
+    _err(msg)
+    if n and len(missing) == n and len(outcomes):
+        example = next(iter(outcomes))
+        _err(f"no sample matched: sample instance ids look like {inp.samples[0].task_id!r}, "
+             f"--outcomes ids like {example!r}")
+
+
+def _scorer_check(inp: _Input, args: argparse.Namespace, path: Path) -> None:
+    """--scorer naming a scorer no sample has: a usage error, not N bad records."""
+    if args.scorer is None or inp.samples:
+        return
+    missing = [m for m, _ in inp.bad if f"no scorer {args.scorer!r}" in m]
+    if missing:
+        has = missing[0].rsplit("(the sample has ", 1)[-1].rstrip(")")
+        raise _UsageError(f"--scorer {args.scorer}: no sample of {path} has this scorer "
+                          f"(they have {has})")
 
 
 def grade_file(path: Path, args: argparse.Namespace) -> int:
@@ -470,15 +589,25 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
     from evalkit.grading.llm import JudgeSetupError
 
     if not args.out:
-        raise _UsageError("FILE mode needs --out graded.jsonl")
+        raise _UsageError("FILE mode needs --out graded.jsonl (or --out DIR for a run folder)")
+    folder = _out_is_folder(args.out)
+    if folder:
+        _check_out_folder(Path(args.out))
     fmt = _detect_format(path, args)
+    outcomes = _load_outcomes(args)
     name = args.grader
     grader = _make_grader(name, args)
     try:
-        inp = _file_input(path, args, fmt, want_instructions=_is_judge(grader))
+        inp = _file_input(path, args, fmt, want_instructions=_is_judge(grader),
+                          outcomes=outcomes)
     except ImportFormatError as exc:
         _err(str(exc))
         return exitcodes.USAGE
+    _scorer_check(inp, args, path)
+    if outcomes is not None:
+        _outcome_summary(inp, outcomes)
+    if folder:
+        return _grade_to_folder(path, Path(args.out), args, fmt, grader, inp)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
@@ -496,6 +625,125 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
             return exitcodes.ENVIRONMENT
     _summary(n, skipped, fc, f"{out} (grader {name})")
     return _exit(n, skipped)
+
+
+# ------------------------------------------------------------------------- FILE → run folder
+
+def _check_out_folder(out: Path) -> None:
+    """A folder holding a run is never overwritten; an earlier import into it is replaced."""
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out}: not a folder")
+    if not (out / "samples.jsonl").exists():
+        return
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "imported_from" not in manifest:
+        raise _UsageError(f"--out {out}: holds a run (samples.jsonl); choose a new folder "
+                          "(only an earlier import is replaced)")
+
+
+def _import_manifest(run_id: str, path: Path, fmt: str, args: argparse.Namespace,
+                     samples: list[Any], inp: _Input, started: str) -> dict[str, Any]:
+    from evalkit import __version__
+    from evalkit.records import SCHEMA_VERSION
+
+    counts = {"samples": len(samples), "ok": 0, "limit": 0, "error": 0}
+    variants: dict[str, Any] = {}
+    per_task: Counter[tuple[str, str]] = Counter()
+    for s in samples:
+        counts[s.status] = counts.get(s.status, 0) + 1
+        variants.setdefault(s.variant, {"model": s.model, "simulated": False,
+                                        "imported": True})
+        per_task[(s.variant, s.task_id)] += 1
+    errors = [msg for msg, _ in inp.bad]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "status": "complete",
+        "reason": None,
+        "evalkit_version": __version__,
+        "git_commit": None,
+        "created_at": started,
+        "started_at": started,
+        "finished_at": _now(),
+        "suite": None,
+        "suites": sorted({s.suite for s in samples}),
+        "n_tasks": len({s.task_id for s in samples}),
+        "epochs": max(per_task.values(), default=0),
+        "limit": None,
+        "shard": None,
+        "variants": variants,
+        "simulated": False,
+        "planned": len(samples),
+        "counts": counts,
+        "imported_from": {"path": str(path), "format": fmt, "outcomes": args.outcomes,
+                          "scorer": args.scorer, "pass_value": args.pass_value,
+                          "grader": args.grader},
+        "outcome_class_unknown": sorted(inp.class_unknown)[:10000],
+        "import_errors": errors[:50],
+        "import_errors_total": len(errors),
+    }
+
+
+def _grade_to_folder(path: Path, out: Path, args: argparse.Namespace, fmt: str, grader: Any,
+                     inp: _Input) -> int:
+    """Grade into a run folder: samples.jsonl (each sample with its grade, run id = the
+    folder's name, a variant label) + manifest.json, so imports load and compare like runs."""
+    from evalkit.grading.llm import JudgeSetupError
+    from evalkit.records import to_json
+    from evalkit.store import write_json_atomic
+
+    started = _now()
+    run_id = out.resolve().name
+    samples = [dataclasses.replace(
+        s, run_id=run_id,
+        variant=run_id if not args.variant and s.variant in ("", "unknown") else s.variant)
+        for s in inp.samples]
+    inp.samples = samples
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "grades.jsonl").unlink(missing_ok=True)  # an earlier import's re-grades
+    dest = out / "samples.jsonl"
+    failed: dict[int, str] = {}
+    with dest.open("w", encoding="utf-8") as fh:
+        def write(i: int, grade: Any) -> None:
+            fh.write(dumps_line(to_json(dataclasses.replace(samples[i], grade=grade))))
+            if _is_judge(grader):
+                fh.flush()
+
+        try:
+            _prefetch(grader, samples, args, inp.instructions)
+            n, skipped, fc, _version = _grade_all(grader, inp, args, "graded", write, failed)
+        except JudgeSetupError as exc:
+            _err(f"{exc}; stopped (lines already written to {dest} are kept)")
+            return exitcodes.ENVIRONMENT
+        for i in sorted(failed):  # kept ungraded, as a run keeps a sample whose grading failed
+            fh.write(dumps_line(to_json(samples[i])))
+        fh.flush()
+        os.fsync(fh.fileno())
+    write_json_atomic(out / "manifest.json",
+                      _import_manifest(run_id, path, fmt, args, samples, inp, started))
+    _summary(n, skipped, fc, f"{out}/ (run {run_id}, grader {args.grader})")
+    return _exit(n, skipped)
+
+
+def list_formats() -> int:
+    """``--list-formats``: name, what it reads, how it is detected, an example input."""
+    from evalkit.grading.importers.registry import _DETECT_ORDER, REGISTRY
+
+    out = ["Import formats (evalkit grade PATH --format NAME; auto tries them in this order):",
+           ""]
+    for name in _DETECT_ORDER:
+        f = REGISTRY[name]
+        out += [f"{f.name}", f"  reads:    {f.description}", f"  detected: {f.detected}",
+                f"  input:    {f.example}", ""]
+    out += ["Official outcomes: the format's own (import line outcome, SWE-bench report.json "
+            "beside trajectories, OpenHands test_result, Harbor reward, Inspect score), or "
+            "--outcomes report.json|results.json|logs/ joined by instance id. See "
+            "docs/importers.md."]
+    sys.stdout.write("\n".join(out) + "\n")
+    return exitcodes.OK
 
 
 # ------------------------------------------------------------------------- compare
@@ -521,7 +769,8 @@ def compare_graders(path: Path, args: argparse.Namespace) -> int:
         inp = _run_dir_input(path, args)
     else:
         try:
-            inp = _file_input(path, args, _detect_format(path, args), want_instructions=want)
+            inp = _file_input(path, args, _detect_format(path, args), want_instructions=want,
+                              outcomes=_load_outcomes(args))
         except ImportFormatError as exc:
             _err(str(exc))
             return exitcodes.USAGE

@@ -30,6 +30,7 @@ from evalkit.grading.importers.base import (
 )
 from evalkit.grading.importers.claude_code import looks_like_claude_code
 from evalkit.grading.importers.inspect_log import inspect_messages
+from evalkit.grading.importers.outcomes import Outcomes, load_outcomes
 from evalkit.grading.importers.registry import FORMATS, REGISTRY, detect_format, reader
 from evalkit.records import Outcome, Sample
 
@@ -38,12 +39,15 @@ __all__ = [
     "REGISTRY",
     "ImportFormatError",
     "ImportedRecord",
+    "Outcomes",
     "RecordError",
     "TranscriptError",
     "detect_format",
     "inspect_messages",
     "iter_records",
+    "load_outcomes",
     "looks_like_claude_code",
+    "outcome_joined",
     "parse_outcome",
     "read_transcripts",
     "record_from_dict",
@@ -70,9 +74,10 @@ def iter_records(
 
     ``infer_protected=False``: transcripts that do not list ``protected_files_modified`` leave
     tampering unknown instead of inferring it from the agent's edits. ``outcomes``: instance
-    id -> official outcome, joined on each sample's task id (else its id); a sample not in it
-    keeps its own. ``scorer`` / ``pass_value``: which Inspect score decides, and its passing
-    value (Inspect logs only)."""
+    id -> official outcome, joined on each sample's task id (else its id); given outcomes are
+    the official ones, so a sample not in them has none (``outcome_joined`` tells which).
+    ``scorer`` / ``pass_value``: which Inspect score decides, and its passing value (Inspect
+    logs only)."""
     p = Path(path)
     name = format if format is not None else detect_format(p)[0]
     read = reader(name)  # raises ImportFormatError for an unknown name, before any reading
@@ -89,6 +94,10 @@ def iter_records(
             s = rec.sample
             got = outcomes.get(s.task_id) if s.task_id in outcomes else outcomes.get(
                 s.sample_id)
-            if got is not None:
-                rec = dataclasses.replace(rec, sample=dataclasses.replace(s, outcome=got))
+            rec = dataclasses.replace(rec, sample=dataclasses.replace(s, outcome=got))
         yield rec
+
+
+def outcome_joined(sample: Sample, outcomes: Mapping[str, Outcome]) -> bool:
+    """Whether ``outcomes`` holds ``sample``'s instance (by task id, else sample id)."""
+    return sample.task_id in outcomes or sample.sample_id in outcomes

@@ -24,6 +24,7 @@ class Format:
     why: str  # said when the format was detected
     description: str = ""  # one line for --list-formats
     example: str = ""  # the input it takes, for --list-formats and docs
+    detected: str = ""  # how detect() recognises it, in words (--list-formats, docs)
 
 
 def _check(module: str, fn: str) -> Callable[[Path], bool]:
@@ -52,36 +53,50 @@ def _jsonl(path: Path) -> bool:
 REGISTRY: dict[str, Format] = {f.name: f for f in (
     Format("jsonl", "jsonl", "read_jsonl", _jsonl, "is read as the JSONL import format",
            "evalkit's import format: one {id, messages, outcome?} object per line",
-           "transcripts.jsonl"),
+           "transcripts.jsonl",
+           "a file whose first 50 lines hold a JSON object with \"messages\" (checked last)"),
     Format("harbor", "harbor", "read_harbor", _check("harbor", "looks_like_harbor"),
            "looks like Harbor trial folders",
            "Harbor / Terminal-Bench jobs: trial folders with result.json (verifier reward) "
-           "and agent/ logs (ATIF, Claude Code, Codex)", "jobs/2025-11-02__10-00-00/"),
+           "and agent/ logs (ATIF, Claude Code, Codex)", "jobs/2025-11-02__10-00-00/",
+           "a trial result.json (trial_name, or verifier_result with task_name), or a "
+           "folder holding one itself or in its direct subfolders (a job)"),
     Format("swe-agent", "swe_agent", "read_swe_agent", _check("swe_agent",
            "looks_like_swe_agent"), "looks like SWE-agent trajectories",
            "SWE-agent .traj files (outcome from SWE-bench report.json when found)",
-           "trajectories/<user>/<run>/"),
+           "trajectories/<user>/<run>/",
+           "a .traj file, a folder with .traj files below it, or JSON opening with "
+           "\"trajectory\" and actions / observations / history"),
     Format("mini-swe-agent", "mini_swe_agent", "read_mini_swe_agent",
            _check("mini_swe_agent", "looks_like_trajectory"),
            "looks like mini-swe-agent trajectories",
            "mini-swe-agent .traj.json files (outcome from SWE-bench report.json when found)",
-           "run/ (with trajs/ and logs/)"),
+           "run/ (with trajs/ and logs/)",
+           "a .traj.json file, a folder with .traj.json files below it, or JSON opening "
+           "with info / mini_version / trajectory_format"),
     Format("openhands", "openhands", "read_openhands", _check("openhands",
            "looks_like_openhands"), "looks like OpenHands evaluation output",
            "OpenHands evaluation output.jsonl (history of actions and observations, "
-           "test_result.report)", "output.jsonl"),
+           "test_result.report)", "output.jsonl",
+           "a JSONL file (or a folder of them) whose lines hold instance_id and history"),
     Format("inspect", "inspect_log", "read_inspect", _check("inspect_log",
            "looks_like_inspect"), "looks like an Inspect log",
            "Inspect .eval / .json logs (outcome from a scorer: --scorer, --pass-value)",
-           "logs/ or logs/x.eval"),
+           "logs/ or logs/x.eval",
+           "a .eval file (a zip with header.json / samples/), a .json log opening with eval "
+           "and version / status, or a folder of them"),
     Format("codex", "codex", "read_codex", _check("codex", "looks_like_codex"),
            "looks like a Codex CLI session",
            "Codex CLI sessions: codex exec --json output and rollout-*.jsonl files",
-           "~/.codex/sessions/"),
+           "~/.codex/sessions/",
+           "JSONL whose first lines are Codex events (thread.started, item.completed, "
+           "session_meta, response_item …), or a folder of rollout-*.jsonl files"),
     Format("claude-code", "claude_code", "read_claude_code",
            _check("claude_code", "looks_like_claude_code"), "looks like a Claude Code log",
            "Claude Code session logs (~/.claude/projects) and claude -p stream-json output",
-           "~/.claude/projects/<project>/"),
+           "~/.claude/projects/<project>/",
+           "JSONL whose first message event is a Claude Code one (type user / assistant "
+           "with message, sessionId / uuid; summary lines skipped), or a folder of them"),
 )}
 FORMATS: tuple[str, ...] = tuple(REGISTRY)
 #: detection order: the most specific first (the import format last)
