@@ -559,13 +559,17 @@ def _outcome_summary(inp: _Input, outcomes: Any) -> None:
     n = len(inp.samples)
     harness = [s for s in missing if s.task_id in outcomes.harness_errors
                or s.sample_id in outcomes.harness_errors]
-    msg = (f"--outcomes {outcomes.source}: {len(outcomes)} instances; "
-           f"{n - len(missing)} of {n} samples joined by instance id")
+    absent = [s for s in missing if s not in harness]
+
+    def ids(samples: list[Any]) -> str:
+        return ", ".join(s.task_id for s in samples[:5]) + (", …" if len(samples) > 5 else "")
+
+    msg = (f"--outcomes {outcomes.source}: {_n(len(outcomes), 'instance')}; "
+           f"{n - len(missing)} of {_n(n, 'sample')} joined by instance id")
     if missing:
-        ids = ", ".join(s.task_id for s in missing[:5]) + (", …" if len(missing) > 5 else "")
-        msg += (f"; {len(missing)} graded without an official outcome "
-                f"({len(harness)} a harness error there, {len(missing) - len(harness)} not in "
-                f"it: {ids})")
+        parts = ([f"{len(absent)} not in it ({ids(absent)})"] if absent else []) + (
+            [f"{len(harness)} a harness error there ({ids(harness)})"] if harness else [])
+        msg += f"; {len(missing)} graded without an official outcome: " + ", ".join(parts)
     _err(msg)
     if n and len(missing) == n and len(outcomes):
         example = next(iter(outcomes))
@@ -573,9 +577,14 @@ def _outcome_summary(inp: _Input, outcomes: Any) -> None:
              f"--outcomes ids like {example!r}")
 
 
+def _n(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
 def _scorer_check(inp: _Input, args: argparse.Namespace, path: Path) -> None:
-    """--scorer naming a scorer no sample has: a usage error, not N bad records."""
-    if args.scorer is None or inp.samples:
+    """--scorer naming a scorer no sample has: a usage error, not N bad records (samples
+    without any score, e.g. ones cut off by a limit, do not count)."""
+    if args.scorer is None or any(s.outcome is not None for s in inp.samples):
         return
     missing = [m for m, _ in inp.bad if f"no scorer {args.scorer!r}" in m]
     if missing:
@@ -810,6 +819,10 @@ def compare_graders(path: Path, args: argparse.Namespace) -> int:
 
 
 def _reason(message: str) -> str:
+    """The kind of a bad record, for the summary's counts (its own name left out)."""
+    head, sep, rest = message.partition(": ")
+    if sep and head.startswith(("sample ", "instance ", "trial ", "session ")):
+        message = rest
     if message.startswith("not valid JSON"):
         return "invalid JSON"
     if message.startswith("field '"):
