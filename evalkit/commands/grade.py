@@ -301,9 +301,20 @@ class _Input:
         self.bad: list[tuple[str, str]] = []  # (message, reason)
 
 
+def _imported_class_unknown(run_dir: Path) -> set[str]:
+    """Sample ids of an imported run folder whose input did not state the outcome class."""
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        ids = manifest.get("outcome_class_unknown") if "imported_from" in manifest else None
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
+
+
 def _run_dir_input(run_dir: Path, args: argparse.Namespace) -> _Input:
     inp = _Input()
     fixtures = _fixtures(run_dir, args.tasks)
+    inp.class_unknown = _imported_class_unknown(run_dir)  # re-grading an import: as it was
     for _lineno, sample, err in _iter_run_samples(run_dir):
         if err:
             inp.bad.append((err, "unreadable line"))
@@ -690,7 +701,7 @@ def _import_manifest(run_id: str, path: Path, fmt: str, args: argparse.Namespace
         "imported_from": {"path": str(path), "format": fmt, "outcomes": args.outcomes,
                           "scorer": args.scorer, "pass_value": args.pass_value,
                           "grader": args.grader},
-        "outcome_class_unknown": sorted(inp.class_unknown)[:10000],
+        "outcome_class_unknown": sorted(inp.class_unknown),
         "import_errors": errors[:50],
         "import_errors_total": len(errors),
     }

@@ -168,9 +168,12 @@ def test_out_dir_is_a_run_folder_that_regrades_and_never_overwrites_a_run(
     # no model in the input: the folder's name labels the variant
     assert {s["variant"] for s in samples.values()} == {"subm-a"}
     assert all(s["grade"]["grader"] == "rules" and s["messages"] for s in samples.values())
-    # the folder re-grades in place like a run
+    assert manifest["outcome_class_unknown"] == sorted(samples)
+    assert {s["grade"]["gamed_checks"] for s in samples.values()} == {None}
+    # the folder re-grades in place like a run, the class still unknown
     assert main(["grade", str(run), "-q"]) == 0
-    assert len((run / "grades.jsonl").read_text().splitlines()) == 3
+    regraded = [json.loads(x) for x in (run / "grades.jsonl").read_text().splitlines()]
+    assert len(regraded) == 3 and {g["grade"]["gamed_checks"] for g in regraded} == {None}
     # an earlier import is replaced; a real run is not touched
     assert main(["grade", str(src), "--out", str(run), "-q"]) == 0
     assert not (run / "grades.jsonl").exists()
