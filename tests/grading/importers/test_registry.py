@@ -66,3 +66,12 @@ def test_grade_cli_detects_trajectories_and_refuses_unknown_formats(
                               + final("Tests pass.")}) + "\n")
     assert main(["grade", str(jl), "--out", str(out), "-q"]) == exitcodes.OK
     assert "reading it with" not in capsys.readouterr().err  # the default says nothing
+
+
+def test_every_format_says_what_it_reads_how_it_is_detected_and_an_example() -> None:
+    from evalkit.grading.importers.registry import _DETECT_ORDER, REGISTRY
+
+    assert sorted(_DETECT_ORDER) == sorted(FORMATS) and _DETECT_ORDER[-1] == "jsonl"
+    for f in REGISTRY.values():
+        assert f.description and f.example and f.detected, f.name
+        assert f.detect is not None, f.name
