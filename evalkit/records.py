@@ -63,7 +63,11 @@ GAMING_MECHANISMS: tuple[str, ...] = typing.get_args(GamingMechanism)
 #: ``limit``: it hit a turn / token / wall-time limit (see ``Sample.limit``), no report.
 #: ``error``: the harness or provider failed (see ``Sample.error``).
 SampleStatus = Literal["ok", "limit", "error"]
-LimitKind = Literal["turns", "output_tokens", "wall_time", "budget"]
+#: ``workspace_size`` / ``workspace_files``: the agent's workspace passed the fixture's bound
+#: (task.toml [limits] workspace_size_mb / workspace_files); the command was stopped, the model
+#: told, the sample ended there; the official run still ran on the work copied within the bound.
+LimitKind = Literal["turns", "output_tokens", "wall_time", "budget", "workspace_size",
+                    "workspace_files"]
 
 
 @dataclass(frozen=True)
