@@ -128,3 +128,6 @@ async def _loop(provider: Provider, result: AgentResult, system: str, tools: Too
                 entry["is_error"] = True
             tool_results.append(entry)
         messages.append({"role": "user", "content": tool_results})
+        if tools.limit is not None:  # the workspace passed its fixture's bound (Tools.limit):
+            result.status, result.limit = "limit", tools.limit  # stop, as for turns
+            return

@@ -42,6 +42,15 @@ DEFAULT_TEST_TIMEOUT_S = 60.0
 DEFAULT_AGENT_TIMEOUT_S = 900.0
 #: Largest [limits] timeout accepted (one day): beyond it a fixture is a typo or a hang.
 MAX_TIMEOUT_S = 86_400.0
+#: Default bounds on what the agent may leave in its workspace (task.toml [limits]
+#: workspace_size_mb / workspace_files): past either the command is stopped and the sample ends
+#: as a "limit" (see evalkit.tools). Fixtures are small repositories; an agent that needs more
+#: than this is filling the disk. A "file" is any entry: file, folder, link.
+DEFAULT_WORKSPACE_MB = 500
+DEFAULT_WORKSPACE_FILES = 20_000
+#: Largest accepted values (100 GB, 10 million entries): beyond them a fixture is a typo.
+MAX_WORKSPACE_MB = 100_000
+MAX_WORKSPACE_FILES = 10_000_000
 #: Largest task.toml read (a real one is a few KB).
 MAX_TASK_TOML_BYTES = 1024 * 1024
 
@@ -132,6 +141,9 @@ class Fixture:
     #: globs the agent may change although the built-in rule takes them from the fixture
     #: (task.toml [official] from_agent; never protected files nor hidden checks)
     official_from_agent: tuple[str, ...] = ()
+    #: bounds on the agent's workspace (task.toml [limits] workspace_size_mb, workspace_files)
+    workspace_max_bytes: int = DEFAULT_WORKSPACE_MB * 1024 * 1024
+    workspace_max_files: int = DEFAULT_WORKSPACE_FILES
 
     @property
     def key(self) -> str:
@@ -280,7 +292,7 @@ def glob_to_regex(glob: str) -> str:
 
 _REQUIRED = ("id", "instruction", "language", "test_command", "outcome")
 _OPTIONAL = ("reason", "protected", "limits", "tags", "description", "official")
-_LIMIT_KEYS = ("test_timeout", "agent_timeout")
+_LIMIT_KEYS = ("test_timeout", "agent_timeout", "workspace_size_mb", "workspace_files")
 _OFFICIAL_KEYS = ("from_fixture", "from_agent")
 
 
@@ -473,6 +485,10 @@ def fixture_from_mapping(
         expected_as_given=expected.as_given if expected is not None else None,
         official_from_fixture=tuple(from_fixture),
         official_from_agent=tuple(from_agent),
+        workspace_max_bytes=int(_bound(limits, "workspace_size_mb", DEFAULT_WORKSPACE_MB,
+                                       MAX_WORKSPACE_MB, where, "megabytes") * 1024 * 1024),
+        workspace_max_files=int(_bound(limits, "workspace_files", DEFAULT_WORKSPACE_FILES,
+                                       MAX_WORKSPACE_FILES, where, "files", whole=True)),
     )
 
 
@@ -506,4 +522,17 @@ def _seconds(limits: Mapping[str, Any], key: str, default: float, where: str) ->
             or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_S):
         raise FixtureError(where, f"limits.{key}", f"expected a positive finite number of "
                            f"seconds, at most {MAX_TIMEOUT_S:g}; got {value!r}"[:300])
+    return float(value)
+
+
+def _bound(limits: Mapping[str, Any], key: str, default: float, most: float, where: str,
+           unit: str, *, whole: bool = False) -> float:
+    """A finite size bound in (0, most]: like timeouts, ``inf``/``nan`` would disable it."""
+    value = limits.get(key, default)
+    kind = int if whole else int | float
+    if (isinstance(value, bool) or not isinstance(value, kind)
+            or not math.isfinite(value) or not 0 < value <= most):
+        noun = "whole number" if whole else "number"
+        raise FixtureError(where, f"limits.{key}", f"expected a positive finite {noun} of "
+                           f"{unit}, at most {most:g}; got {value!r}"[:300])
     return float(value)

@@ -188,7 +188,9 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
         ws.mkdir()
         await asyncio.to_thread(workspace.materialize, fx, ws)
         system = variant.render_system(language=fx.language)
-        tools = Tools(ws, sandbox, command_timeout_s=variant.command_timeout_s)
+        tools = Tools(ws, sandbox, command_timeout_s=variant.command_timeout_s,
+                      max_workspace_bytes=fx.workspace_max_bytes,
+                      max_workspace_files=fx.workspace_max_files)
         wall = fx.agent_timeout_s
         if variant.wall_time_s is not None:
             wall = min(wall, variant.wall_time_s)

@@ -51,6 +51,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -64,6 +65,11 @@ MODES: tuple[str, ...] = ("auto", "bwrap", "subprocess")
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+
+#: A check run while a command runs (e.g. the workspace's size): a reason stops the command.
+Watch = Callable[[], "str | None"]
+#: Least time between two watch checks; a slow check is spaced to ten times its own cost.
+WATCH_INTERVAL_S = 0.5
 
 WARNING_TEXT = (
     "evalkit: WARNING: bubblewrap not found; running model-written code WITHOUT a sandbox"
@@ -619,14 +625,21 @@ class Sandbox:
         *,
         timeout: float | None = None,
         env: dict | None = None,
+        watch: Watch | None = None,
     ) -> ExecResult:
-        """Run ``command`` with bash in ``cwd``; never raises for anything the command does."""
+        """Run ``command`` with bash in ``cwd``; never raises for anything the command does.
+
+        ``watch`` is called about every WATCH_INTERVAL_S while the command runs; when it returns
+        a reason the whole process tree is killed (the caller's watch knows why), so a bound a
+        single command could blow through (the workspace's size) holds during the command too.
+        """
         wall = self.limits.wall_time_s if timeout is None else timeout
         prep = self._prepare(command, Path(cwd), env)
         buf = _OutputBuffer(self.limits.max_output_bytes)
         start = time.monotonic()
         deadline = start + wall
         timed_out = False
+        pacer = _Pacer(watch, start)
         proc = subprocess.Popen(
             prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
@@ -639,6 +652,7 @@ class Sandbox:
         sel = selectors.DefaultSelector()
         sel.register(fd, selectors.EVENT_READ)
         exited_at: float | None = None
+        stopped = False
         try:
             while True:
                 now = time.monotonic()
@@ -650,7 +664,12 @@ class Sandbox:
                     exited_at = now
                 if exited_at is not None and now - exited_at > 0.5:
                     break  # a leftover background process holds the pipe open
-                wait = min(deadline - now, 0.1 if exited_at is not None else 0.25)
+                if exited_at is None and pacer.check(now):
+                    self._kill(prep, proc.pid)
+                    stopped = True
+                    break
+                wait = min(deadline - now, 0.1 if exited_at is not None else 0.25,
+                           pacer.wait(now))
                 events = sel.select(wait)
                 if not events:
                     continue
@@ -661,7 +680,7 @@ class Sandbox:
                 if not chunk:
                     break
                 buf.feed(chunk)
-            if timed_out:  # drain what is already in the pipe, briefly
+            if timed_out or stopped:  # drain what is already in the pipe, briefly
                 drain_end = time.monotonic() + 0.5
                 while time.monotonic() < drain_end and sel.select(0.05):
                     try:
@@ -699,8 +718,12 @@ class Sandbox:
         *,
         timeout: float | None = None,
         env: dict | None = None,
+        watch: Watch | None = None,
     ) -> ExecResult:
-        """Async ``run``: the event loop keeps serving other samples while this one runs."""
+        """Async ``run``: the event loop keeps serving other samples while this one runs.
+
+        ``watch`` as in ``run``; it is called in a worker thread (it may touch the disk).
+        """
         wall = self.limits.wall_time_s if timeout is None else timeout
         loop = asyncio.get_running_loop()
         # chown of the workspace and cgroup set-up touch the disk: keep them off the loop
@@ -709,6 +732,8 @@ class Sandbox:
         start = time.monotonic()
         deadline = start + wall
         timed_out = False
+        stopped = False
+        pacer = _Pacer(watch, start)
         proc = await asyncio.create_subprocess_exec(
             *prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
@@ -723,8 +748,16 @@ class Sandbox:
                     timed_out = True
                     self._kill(prep, proc.pid)
                     break
+                if pacer.due(time.monotonic()):
+                    if await loop.run_in_executor(None, pacer.check, time.monotonic()):
+                        stopped = True
+                        self._kill(prep, proc.pid)
+                        break
+                    continue
                 reader = asyncio.ensure_future(proc.stdout.read(1 << 16))
-                done, _ = await asyncio.wait({reader, waiter}, timeout=remaining,
+                done, _ = await asyncio.wait({reader, waiter},
+                                             timeout=min(remaining,
+                                                         pacer.wait(time.monotonic())),
                                              return_when=asyncio.FIRST_COMPLETED)
                 if reader in done:
                     chunk = reader.result()
@@ -753,7 +786,7 @@ class Sandbox:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await reader
-            if timed_out:
+            if timed_out or stopped:
                 with contextlib.suppress(asyncio.TimeoutError):
                     while True:
                         chunk = await asyncio.wait_for(proc.stdout.read(1 << 16), 0.3)
@@ -781,6 +814,35 @@ class Sandbox:
             truncated=buf.truncated,
             sandboxed=prep.sandboxed,
         )
+
+
+class _Pacer:
+    """Calls a watch at most every WATCH_INTERVAL_S (or ten times its own cost, if slower)."""
+
+    def __init__(self, watch: Watch | None, start: float) -> None:
+        self.watch = watch
+        self.next = start + WATCH_INTERVAL_S
+        self.reason: str | None = None
+
+    def due(self, now: float) -> bool:
+        return self.watch is not None and self.reason is None and now >= self.next
+
+    def wait(self, now: float) -> float:
+        """Seconds until the next check (a large number when there is no watch)."""
+        return max(self.next - now, 0.0) if self.watch is not None else 3600.0
+
+    def check(self, now: float) -> bool:
+        """Run the watch if due; True when it asks to stop the command."""
+        if not self.due(now):
+            return False
+        t = time.monotonic()
+        try:
+            self.reason = self.watch() if self.watch is not None else None
+        except Exception as exc:  # a broken watch must not leave the command unwatched
+            self.reason = f"watch failed: {type(exc).__name__}: {exc}"
+        cost = time.monotonic() - t
+        self.next = time.monotonic() + max(WATCH_INTERVAL_S, 10 * cost)
+        return self.reason is not None
 
 
 def _exit_code(code: int | None) -> int | None:

@@ -107,8 +107,18 @@ class Tools:
         command_timeout_s: float = 120.0,
         output_limit: int = DEFAULT_OUTPUT_LIMIT,
         exec_semaphore: asyncio.Semaphore | None = None,
+        max_workspace_bytes: int | None = None,
+        max_workspace_files: int | None = None,
     ) -> None:
         self.root = Path(root).resolve()
+        #: bounds on what the agent may leave in the workspace (the fixture's [limits]);
+        #: None for both = unbounded (tests of the tools alone)
+        self.max_workspace_bytes = max_workspace_bytes
+        self.max_workspace_files = max_workspace_files
+        #: set once a bound was passed ("workspace_size" | "workspace_files"): the loop ends
+        #: the sample as a limit, and every later call is refused
+        self.limit: str | None = None
+        self.limit_reason: str | None = None
         self.sandbox = sandbox
         self.command_timeout_s = command_timeout_s
         self.output_limit = output_limit
@@ -124,11 +134,19 @@ class Tools:
             return ToolResult(f"{name}: expected an object as input", True)
         if isinstance(tool_input.get("_error"), str):  # a call the provider could not parse
             return ToolResult(f"{name}: {tool_input['_error']}", True)
+        if self.limit_reason is not None:
+            return ToolResult(f"[evalkit: {self.limit_reason}; the sample has ended and no "
+                              "more tool calls are run]", True)
         try:
             if name == BASH:
                 return await self.bash(tool_input)
             if name in EDITOR_ALIASES:
-                return self.edit(tool_input)
+                result = self.edit(tool_input)
+                if tool_input.get("command") != "view":
+                    over = await asyncio.to_thread(self._over_limit)
+                    if over:
+                        return ToolResult(f"{result.content}\n\n{self._limit_note(over)}", True)
+                return result
             return ToolResult(f"unknown tool {name!r}; available: {', '.join(TOOL_NAMES)}", True)
         except ToolError as exc:
             return ToolResult(str(exc), True)
@@ -152,6 +170,10 @@ class Tools:
             result = await self._exec(script)
         output = self._strip_marker(result.output)
         output, cut = truncate(output, self.output_limit)
+        over = await asyncio.to_thread(self._over_limit)  # also after a watched command
+        if over:
+            text = (output.rstrip() + "\n\n" if output.strip() else "")
+            return ToolResult(f"{text}{self._limit_note(over, stopped=True)}", True)
         if result.timed_out:
             text = (output.rstrip() + "\n\n" if output.strip() else "")
             return ToolResult(f"{text}[command timed out after {self.command_timeout_s:g}s and "
@@ -173,10 +195,44 @@ class Tools:
     async def _exec(self, script: str) -> ExecResult:
         sandbox = self.sandbox
         arun = getattr(sandbox, "arun", None)
-        if arun is not None and inspect.iscoroutinefunction(arun):
-            return await arun(script, self.root, timeout=self.command_timeout_s)
-        return await asyncio.to_thread(sandbox.run, script, self.root,
-                                       timeout=self.command_timeout_s)
+        kw: dict[str, Any] = {"timeout": self.command_timeout_s}
+        fn = arun if arun is not None and inspect.iscoroutinefunction(arun) else sandbox.run
+        if self._bounded() and "watch" in inspect.signature(fn).parameters:
+            # checked while the command runs: one command cannot fill the disk unseen
+            kw["watch"] = self._watch
+        if fn is arun:
+            return await arun(script, self.root, **kw)
+        return await asyncio.to_thread(sandbox.run, script, self.root, **kw)
+
+    # ------------------------------------------------------------------ workspace bounds
+    def _bounded(self) -> bool:
+        return self.max_workspace_bytes is not None or self.max_workspace_files is not None
+
+    def _watch(self) -> str | None:
+        """The sandbox's in-command check: a reason to stop, or None."""
+        over = self._over_limit()
+        return over.over if over else None
+
+    def _over_limit(self) -> Any:
+        """The workspace's Usage if a bound is passed (and remember it), else None."""
+        if not self._bounded():
+            return None
+        from evalkit.workspace import workspace_usage
+
+        usage = workspace_usage(self.root, self.max_workspace_bytes or (1 << 62),
+                                self.max_workspace_files or (1 << 62))
+        if usage.over is None:
+            return None
+        self.limit = usage.over
+        self.limit_reason = usage.describe(self.max_workspace_bytes or 0,
+                                           self.max_workspace_files or 0)
+        return usage
+
+    def _limit_note(self, usage: Any, *, stopped: bool = False) -> str:
+        what = "the command was stopped" if stopped else "after this edit"
+        return (f"[evalkit: {self.limit_reason} ({what}). The sample ends here: remove "
+                "nothing, no more tool calls are run; the official tests still run on the "
+                "work as it is.]")
 
     def _strip_marker(self, output: str) -> str:
         idx = output.rfind(_MARK)

@@ -20,7 +20,7 @@ import shutil
 import stat
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,12 @@ MAX_DIFF_FILE_BYTES = 256 * 1024
 #: A diff's size bound (characters): past it, unprotected files keep only their header and a
 #: marked cut, so a sample line stays small; protected files (what the grader judges) stay whole.
 MAX_DIFF_CHARS = 1024 * 1024
+#: How many bytes of workspace files one read holds at once (past it, files are hashed by
+#: streaming, never held): the harness's memory stays flat however many medium files the agent
+#: writes (500 files of 200 KB were all held, 100 MB, while diffing).
+MAX_HELD_BYTES = 4 * MAX_DIFF_CHARS
+#: Past this many files whose diff is cut, the rest are counted in one line, not named.
+MAX_CUT_FILES = 2000
 
 
 class Link(str):
@@ -147,15 +153,22 @@ def materialize(fixture: Fixture, dest: Path, *, solution: bool = False,
 # --------------------------------------------------------------------------- reading
 
 
-def read_workspace(ws: Path, *, max_bytes: int | None = None,
+def read_workspace(ws: Path, *, max_bytes: int | None = None, hold: int | None = None,
+                   always: Callable[[str], bool] | None = None,
+                   order: Callable[[str], int] | None = None,
+                   only: Callable[[str], bool] | None = None,
                    ) -> dict[str, bytes | Link | Large]:
     """Files in ``ws`` as {posix path: bytes, or Link(target) for symlinks}; caches skipped.
 
     With ``max_bytes``, a file larger than that is a :class:`Large` (size and a streamed hash),
-    so what the agent wrote is never held whole.
+    so what the agent wrote is never held whole. With ``hold``, at most that many bytes are
+    held in all, files read in ``order`` (lowest first; then path order), except that files
+    ``always`` picks are held regardless (within ``max_bytes``); the rest are Large too.
+    ``only`` skips every other path (not even hashed).
     """
     ws = Path(ws)
     out: dict[str, bytes | Link | Large] = {}
+    found: list[tuple[str, Path, os.stat_result]] = []
     for dirpath, dirnames, filenames in os.walk(ws, followlinks=False):
         rel_dir = Path(dirpath).relative_to(ws)
         keep = []
@@ -171,26 +184,42 @@ def read_workspace(ws: Path, *, max_bytes: int | None = None,
         for name in sorted(filenames):
             full = Path(dirpath) / name
             rel = (rel_dir / name).as_posix()
-            if name.startswith(JUNIT_PREFIX):
+            if name.startswith(JUNIT_PREFIX) or (only is not None and not only(rel)):
                 continue
             try:
                 st = os.lstat(full)
             except OSError:
                 continue
             if stat.S_ISLNK(st.st_mode):
-                out[rel] = Link(os.readlink(full))
+                with contextlib.suppress(OSError):
+                    out[rel] = Link(os.readlink(full))
             elif stat.S_ISREG(st.st_mode):
-                try:
-                    fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-                except OSError:
-                    continue
-                with os.fdopen(fd, "rb") as fh:
-                    if max_bytes is not None and st.st_size > max_bytes:
-                        out[rel] = dataclasses.replace(_stream_hash(fh), source=str(full))
-                    else:
-                        out[rel] = fh.read()
+                found.append((rel, full, st))
             # fifos, sockets, devices: ignored (reading them could block)
-    return out
+    if order is not None:
+        found.sort(key=lambda f: (order(f[0]), f[0]))
+    held = 0
+    for rel, full, st in found:
+        whole = max_bytes is None or st.st_size <= max_bytes
+        counted = hold is not None and not (always is not None and always(rel))
+        if whole and counted:
+            whole = held + st.st_size <= hold  # type: ignore[operator]
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as fh:
+            if whole:
+                data = fh.read(max_bytes + 1) if max_bytes is not None else fh.read()
+                if max_bytes is not None and len(data) > max_bytes:  # grew since lstat
+                    fh.seek(0)
+                    out[rel] = dataclasses.replace(_stream_hash(fh), source=str(full))
+                else:
+                    out[rel] = data
+                    held += len(data) if counted else 0
+            else:
+                out[rel] = dataclasses.replace(_stream_hash(fh), source=str(full))
+    return dict(sorted(out.items()))
 
 
 def _stream_hash(fh: object) -> Large:
@@ -237,7 +266,9 @@ def _as_lines(value: bytes | Link | Large | None) -> list[str] | None:
 def diff(fixture: Fixture, ws: Path) -> str:
     """Unified diff of the workspace against the fixture's repo/ (added and deleted included)."""
     before = dict(fixture.files)
-    after = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
+    after = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES, hold=MAX_HELD_BYTES,
+                           always=before.__contains__,
+                           order=lambda p: 0 if fixture.is_protected(p) else 1)
     chunks: list[str] = []
     paths: list[str] = []
     for path in sorted(set(before) | set(after)):
@@ -246,6 +277,12 @@ def diff(fixture: Fixture, ws: Path) -> str:
             continue
         a = f"a/{path}" if old is not None else "/dev/null"
         b = f"b/{path}" if new is not None else "/dev/null"
+        if isinstance(new, Large) and new.size <= MAX_DIFF_FILE_BYTES:
+            # not held: past what one read holds (MAX_HELD_BYTES), so past the diff bound too
+            chunks.append(f"diff --evalkit {a} {b}\n[evalkit: diff of {path} cut, {new.size} "
+                          f"bytes past the {MAX_DIFF_CHARS}-char diff bound]\n")
+            paths.append(path)
+            continue
         old_lines, new_lines = _as_lines(old), _as_lines(new)
         big = [v for v in (old, new) if isinstance(v, Large)
                or (isinstance(v, bytes) and len(v) > MAX_DIFF_FILE_BYTES)]
@@ -273,16 +310,109 @@ def _bound(fixture: Fixture, chunks: list[str], paths: list[str]) -> str:
         return "".join(chunks)
     used = sum(len(c) for c, p in zip(chunks, paths, strict=True) if fixture.is_protected(p))
     out = []
+    cut = unnamed = 0
     for chunk, path in zip(chunks, paths, strict=True):
         if not fixture.is_protected(path):
-            if used + len(chunk) > MAX_DIFF_CHARS:
-                head = chunk.split("\n", 2)
-                header = "\n".join(head[:2]) if chunk.startswith("---") else head[0]
-                chunk = (f"{header}\n[evalkit: diff of {path} cut, {len(chunk)} chars over the "
-                         f"{MAX_DIFF_CHARS}-char diff bound]\n")
+            if used + len(chunk) > MAX_DIFF_CHARS or (chunk.startswith("diff --evalkit")
+                                                      and "diff bound]" in chunk):
+                cut += 1
+                if cut > MAX_CUT_FILES:
+                    unnamed += 1
+                    continue
+                if "diff bound]" not in chunk:
+                    head = chunk.split("\n", 2)
+                    header = "\n".join(head[:2]) if chunk.startswith("---") else head[0]
+                    chunk = (f"{header}\n[evalkit: diff of {path} cut, {len(chunk)} chars over "
+                             f"the {MAX_DIFF_CHARS}-char diff bound]\n")
             used += len(chunk)
         out.append(chunk)
+    if unnamed:
+        out.append(f"[evalkit: {unnamed} more changed files cut from the diff, not named "
+                   f"(past {MAX_CUT_FILES} cut files)]\n")
     return "".join(out)
+
+
+# --------------------------------------------------------------------------- size bounds
+
+
+@dataclasses.dataclass(frozen=True)
+class Usage:
+    """What a workspace holds, counted until a bound was passed (then ``over`` names it).
+
+    ``bytes`` and ``files`` are lower bounds when ``over`` is set: the scan stops there.
+    """
+
+    bytes: int
+    files: int
+    over: str | None = None  # "workspace_size" | "workspace_files" | None
+
+    def describe(self, max_bytes: int, max_files: int) -> str:
+        """One line for the model and the transcript: which bound and what was found."""
+        if self.over == "workspace_files":
+            return (f"workspace over its {max_files:,}-file limit: more than {max_files:,} "
+                    f"files and folders")
+        if self.over == "workspace_size":
+            return (f"workspace over its {_mb(max_bytes)} limit: more than {_mb(max_bytes)} "
+                    f"on disk")
+        return f"workspace holds {_mb(self.bytes)} in {self.files:,} files and folders"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def workspace_usage(ws: Path, max_bytes: int, max_files: int) -> Usage:
+    """Count entries and bytes under ``ws``, stopping as soon as either bound is passed.
+
+    Bounded whatever the agent wrote: it never follows symlinks, never opens a file (lstat
+    only), and stops after ``max_files`` + 1 entries. Every entry counts as a file (folders,
+    links, fifos: they all cost inodes and walk time), caches included (they fill the disk
+    too). A file's bytes are the larger of its size and its allocated blocks, so neither a
+    sparse file (the harness would read its full size) nor a preallocated one (it holds the
+    disk) slips under the bound.
+    """
+    total = files = 0
+    stack = [os.fspath(ws)]
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:
+            continue  # vanished, or not readable: nothing the harness would read either
+        with it:
+            for entry in it:
+                files += 1
+                if files > max_files:
+                    return Usage(total, files, "workspace_files")
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(entry.path)
+                elif stat.S_ISREG(st.st_mode):
+                    total += max(st.st_size, st.st_blocks * 512)
+                    if total > max_bytes:
+                        return Usage(total, files, "workspace_size")
+    return Usage(total, files)
+
+
+def fixture_usage(fixture: Fixture) -> Usage:
+    """What the fixture's own starting files (repo/ plus solution/) take, against its bounds.
+
+    Validation checks this: a fixture must leave its agent room under its own limits.
+    """
+    files: set[str] = set()
+    sizes: dict[str, int] = {}
+    for layer in (fixture.files, fixture.solution):
+        for rel, data in layer.items():
+            parts = PurePosixPath(rel).parts
+            files.update("/".join(parts[:i]) for i in range(1, len(parts)))
+            sizes[rel] = len(data)
+    files.update(sizes)
+    total = sum(sizes.values())
+    over = ("workspace_files" if len(files) > fixture.workspace_max_files else
+            "workspace_size" if total > fixture.workspace_max_bytes else None)
+    return Usage(total, len(files), over)
 
 
 # --------------------------------------------------------------------------- protected files
@@ -290,7 +420,8 @@ def _bound(fixture: Fixture, chunks: list[str], paths: list[str]) -> str:
 
 def changed_protected(fixture: Fixture, ws: Path) -> tuple[str, ...]:
     """Protected paths edited, deleted or added (a new conftest.py or test file counts)."""
-    current = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
+    current = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES, hold=MAX_HELD_BYTES,
+                             only=fixture.is_protected)
     changed = set()
     for path in fixture.protected_files():
         if not _same(fixture.files[path], current.get(path)):
@@ -363,7 +494,8 @@ def official_plan(fixture: Fixture, ws: Path, *, with_checks: bool = True,
     Paths the rule gives to the agent take the agent's version (added, edited, or absent when
     deleted); every other path takes the fixture's. Symlinks are never copied.
     """
-    agent = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES)
+    agent = read_workspace(ws, max_bytes=MAX_DIFF_FILE_BYTES, hold=MAX_HELD_BYTES,
+                           always=fixture.files.__contains__)
     files: dict[str, bytes | Large] = {}
     discarded: list[tuple[str, str]] = []
     for path, data in agent.items():
@@ -399,8 +531,17 @@ def build_official_workspace(fixture: Fixture, ws: Path, dest: Path, *,
     dest = Path(dest)
     dest.mkdir(parents=True)
     harness = {p for p in files if fixture.official_source(p) is not None or p in fixture.checks}
+    # An agent that passed its workspace bounds (the sample ended as a limit) is copied only up
+    # to them, in path order; its files past them are left out like any it could not copy.
+    room_bytes, room_files = fixture.workspace_max_bytes, fixture.workspace_max_files
     # the agent's files first, the fixture's after: a fixture path always wins a file/folder clash
     for path in sorted(files, key=lambda p: (p in harness, p)):
+        if path not in harness:
+            data = files[path]
+            room_bytes -= data.size if isinstance(data, Large) else len(data)
+            room_files -= 1
+            if room_bytes < 0 or room_files < 0:
+                continue
         try:
             safe_write(dest, path, files[path])
         except (OSError, ValueError):
