@@ -398,14 +398,14 @@ def _execute(config: NightlyConfig, run_dir: Path) -> Any:
     """Run all samples into ``run_dir``; the runner's RunResult."""
     from evalkit.runner import format_summary, run, summary_rows
     from evalkit.runspec import RunSpec
-    from evalkit.store import read_samples
+    from evalkit.store import iter_samples
 
     spec = RunSpec.of(config.suite, _variants(config), epochs=config.epochs, out=run_dir,
                       concurrency=config.concurrency, limit=config.limit,
                       max_cost=config.max_cost_usd, max_tokens=config.max_tokens,
                       executor=config.executor)
     result = run(spec, progress=True, announce=True)
-    print(format_summary(summary_rows(read_samples(run_dir))))
+    print(format_summary(summary_rows(iter_samples(run_dir))))
     return result
 
 

@@ -253,20 +253,50 @@ def error_sample(planned: PlannedSample, run_id: str, message: str) -> Sample:
 
 @dataclass
 class RunResult:
+    """What one invocation did, in counters only.
+
+    Why no samples: a long run used to keep every finished ``Sample`` (its transcript too)
+    until the end, ~35 KB of RSS per sample (3.5 GB at 10^5). The samples are on disk as they
+    finish; ``ran`` reads this invocation's lines back from ``samples.jsonl`` when asked."""
+
     run_id: str
     run_dir: Path
     status: str  # complete | incomplete
     reason: str | None
     planned: int
-    ran: list[Sample] = field(default_factory=list)  # samples finished by this invocation
+    n_ran: int = 0  # samples finished (and stored) by this invocation
+    ran_errors: int = 0  # of those, ended in error
+    ran_limits: int = 0  # of those, stopped by a limit
     skipped: int = 0  # already present (resume)
     manifest: dict[str, Any] = field(default_factory=dict)
     fixture_errors: list[str] = field(default_factory=list)  # fixtures that did not load
+    #: byte range of samples.jsonl this invocation appended (the file is append-only and
+    #: locked while the run writes, so these bytes are exactly this invocation's samples)
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def ran(self) -> list[Sample]:
+        """The samples this invocation finished, read back from ``samples.jsonl`` (not kept in
+        memory during the run). Costs a parse of those lines each time it is read."""
+        from evalkit.records import from_json
+        from evalkit.store import SAMPLES
+
+        start, end = self.span
+        if end <= start:
+            return []
+        path = self.run_dir / SAMPLES
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        import json
+
+        return [from_json(Sample, json.loads(line)) for line in data.splitlines()
+                if line.strip()]
 
     @property
     def errors(self) -> int:
         """Samples of this invocation that ended in error."""
-        return sum(s.status == "error" for s in self.ran)
+        return self.ran_errors
 
     @property
     def run_errors(self) -> int:
@@ -320,12 +350,28 @@ def latest(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list({obj.get("sample_id") or id(obj): obj for obj in lines}.values())
 
 
-def _counts(lines: list[dict[str, Any]]) -> dict[str, int]:
-    lines = latest(lines)
-    counts = {"samples": len(lines), "ok": 0, "limit": 0, "error": 0}
-    for obj in lines:
-        status = obj.get("status")
-        if status in counts:
+#: per sample id (last line wins): status, tokens, cost — what the manifest counts
+Fact = tuple[Any, int, float]
+
+
+def _facts(path: Path) -> dict[str, Fact]:
+    """The few facts the manifest needs from each sample line, streamed from the file.
+
+    Why not ``store.samples()``: that holds every parsed line (transcripts included) at once,
+    hundreds of MB at the end of a 10^5-sample run; this keeps three small values per id."""
+    from evalkit.store import iter_sample_lines
+
+    out: dict[str, Fact] = {}
+    for _, obj in iter_sample_lines(path):
+        out[obj["sample_id"]] = (obj.get("status"), _tokens(obj),
+                                 float(obj.get("cost_usd") or 0.0))
+    return out
+
+
+def _fact_counts(facts: dict[str, Fact]) -> dict[str, int]:
+    counts = {"samples": len(facts), "ok": 0, "limit": 0, "error": 0}
+    for status, _, _ in facts.values():
+        if status in counts and status != "samples":
             counts[status] += 1
     return counts
 
@@ -492,8 +538,9 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
     from evalkit import __version__
     from evalkit.progress import Progress
 
-    last_status = {obj["sample_id"]: obj.get("status") for obj in store.samples()}
+    last_status = {sid: fact[0] for sid, fact in _facts(store.samples_path).items()}
     done_ids = {sid for sid, st in last_status.items() if not (retry_errors and st == "error")}
+    del last_status
     todo = [p for p in planned if p.sample_id not in done_ids]
     skipped = len(planned) - len(todo)
     now = utcnow()
@@ -549,7 +596,9 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         bar.extra = api_retries
     official_sem = asyncio.Semaphore(os.cpu_count() or 1)
     queue = iter(todo)
-    ran: list[Sample] = []
+    # counters only: a finished sample is on disk and nothing of it stays here (issue 19)
+    ran = {"n": 0, "error": 0, "limit": 0}
+    span_start = store.size()
     spent = {"cost": 0.0, "tokens": 0}
     stop_reason: list[str] = []
     lock = threading.Lock()
@@ -579,11 +628,14 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                                               run_id, official_sem)
             # the fsync takes milliseconds: keep it off the event loop
             await asyncio.to_thread(store.append, sample)
-            ran.append(sample)
-            spent["cost"] += sample.cost_usd
-            spent["tokens"] += sample.usage.total_tokens
-            bar.update(status=sample.status, tokens=sample.usage.total_tokens,
-                       cost=sample.cost_usd)
+            status, tokens, cost = sample.status, sample.usage.total_tokens, sample.cost_usd
+            del sample  # the transcript goes now, not when the next sample replaces it
+            ran["n"] += 1
+            if status in ("error", "limit"):
+                ran[status] += 1
+            spent["cost"] += cost
+            spent["tokens"] += tokens
+            bar.update(status=status, tokens=tokens, cost=cost)
 
     async def ticker() -> None:
         """Keep elapsed time and ETA moving while samples are long (the bar rate-limits)."""
@@ -614,12 +666,12 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
             with contextlib.suppress(Exception):
                 await p.aclose()
         try:
-            lines = store.samples()
+            facts = _facts(store.samples_path)
         except Exception as exc:  # noqa: BLE001 - unreadable now; --resume repairs it
             failure = failure or exc
-            lines = []
-        present = {obj["sample_id"] for obj in lines}
-        missing = sum(p.sample_id not in present for p in planned)
+            facts = {}
+        missing = sum(p.sample_id not in facts for p in planned)
+        span = (span_start, store.size())
         if interrupted:
             status, reason = "incomplete", "interrupted"
         elif failure is not None:
@@ -630,12 +682,12 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
         else:
             status, reason = "complete", None
         finished = utcnow()
-        session.update(finished_at=finished, ran=len(ran), status=status, reason=reason)
+        session.update(finished_at=finished, ran=ran["n"], status=status, reason=reason)
         manifest.update(status=status, reason=reason, finished_at=finished,
-                        counts=_counts(lines), missing=missing,
-                        usage={"tokens": sum(_tokens(o) for o in latest(lines)),
-                               "cost_usd": round(sum(o.get("cost_usd") or 0.0
-                                                     for o in latest(lines)), 6)})
+                        counts=_fact_counts(facts), missing=missing,
+                        usage={"tokens": sum(f[1] for f in facts.values()),
+                               "cost_usd": round(sum(f[2] for f in facts.values()), 6)})
+        del facts
         try:
             try:
                 store.write_manifest(manifest)
@@ -651,7 +703,8 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
             warn(f"{store.dir}: the manifest could not be updated either "
                  f"({describe_failure(exc)}); `--resume` repairs it")
     return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
-                     planned=len(planned), ran=ran, skipped=skipped, manifest=manifest)
+                     planned=len(planned), n_ran=ran["n"], ran_errors=ran["error"],
+                     ran_limits=ran["limit"], skipped=skipped, manifest=manifest, span=span)
 
 
 async def _close_providers(providers: dict[str, Any]) -> None:
@@ -754,33 +807,42 @@ def summary_rows(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per variant: counts, official pass rate, claimed success, false claims, tokens, cost.
 
     Errored samples count in ``error`` only: an official run that failed for an environmental
-    reason keeps its outcome as evidence, but is not an official fail."""
+    reason keeps its outcome as evidence, but is not an official fail. ``lines`` may be a
+    stream (``iter_samples(run_dir)``): only a small tuple per sample id is kept, so the
+    summary of a 10^5-sample run does not hold its transcripts."""
+    facts: dict[Any, tuple[Any, ...]] = {}
+    for obj in lines:
+        status = obj.get("status")
+        outcome = obj.get("outcome")
+        grade = obj.get("grade") or {}
+        facts[obj.get("sample_id") or id(obj)] = (
+            obj.get("variant", "?"), obj.get("model", ""), bool(obj.get("simulated")), status,
+            # an environmental official run measured nothing
+            None if not outcome or status == "error" else bool(outcome.get("passed")),
+            grade.get("claimed_success"), grade.get("false_claim"), _tokens(obj),
+            float(obj.get("cost_usd") or 0.0))
     rows: dict[str, dict[str, Any]] = {}
-    for obj in latest(lines):
-        name = obj.get("variant", "?")
+    for name, model, simulated, status, passed, claimed, false_claim, tokens, cost in \
+            facts.values():
         row = rows.setdefault(name, {
-            "variant": name, "model": obj.get("model", ""), "simulated": False, "n": 0,
+            "variant": name, "model": model, "simulated": False, "n": 0,
             "ok": 0, "limit": 0, "error": 0, "passed": 0, "with_outcome": 0, "claimed": 0,
             "claim_known": 0, "false_claims": 0, "graded": 0, "tokens": 0, "cost": 0.0})
-        row["simulated"] |= bool(obj.get("simulated"))
+        row["simulated"] |= simulated
         row["n"] += 1
-        status = obj.get("status")
         if status in ("ok", "limit", "error"):
             row[status] += 1
-        outcome = obj.get("outcome")
-        if outcome and status != "error":  # an environmental official run measured nothing
+        if passed is not None:
             row["with_outcome"] += 1
-            row["passed"] += bool(outcome.get("passed"))
-        grade = obj.get("grade")
-        if grade:
-            if grade.get("claimed_success") is not None:
-                row["claim_known"] += 1
-                row["claimed"] += bool(grade.get("claimed_success"))
-            if grade.get("false_claim") is not None:
-                row["graded"] += 1
-                row["false_claims"] += bool(grade.get("false_claim"))
-        row["tokens"] += _tokens(obj)
-        row["cost"] += float(obj.get("cost_usd") or 0.0)
+            row["passed"] += passed
+        if claimed is not None:
+            row["claim_known"] += 1
+            row["claimed"] += bool(claimed)
+        if false_claim is not None:
+            row["graded"] += 1
+            row["false_claims"] += bool(false_claim)
+        row["tokens"] += tokens
+        row["cost"] += cost
     return [rows[k] for k in sorted(rows)]
 
 

@@ -221,6 +221,13 @@ class RunStore:
                 self.release_reserve()
                 raise
 
+    def size(self) -> int:
+        """Bytes in samples.jsonl now (where this invocation's appends start or end)."""
+        try:
+            return self.samples_path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
     def samples(self) -> list[dict[str, Any]]:
         return [obj for _, obj in iter_sample_lines(self.samples_path)]
 
@@ -251,3 +258,9 @@ def read_manifest(directory: str | Path) -> dict[str, Any] | None:
 def read_samples(directory: str | Path) -> list[dict[str, Any]]:
     """All readable sample lines of a run folder (no repair, read-only)."""
     return [obj for _, obj in iter_sample_lines(Path(directory) / SAMPLES)]
+
+
+def iter_samples(directory: str | Path) -> Iterator[dict[str, Any]]:
+    """The readable sample lines of a run folder one at a time: for summaries of long runs,
+    which must not hold every transcript at once."""
+    return (obj for _, obj in iter_sample_lines(Path(directory) / SAMPLES))

@@ -116,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
     from evalkit.fixture import FixtureError
     from evalkit.runner import RunError, format_summary, run, summary_rows
     from evalkit.runspec import RunSpec
-    from evalkit.store import StoreError, read_manifest, read_samples
+    from evalkit.store import StoreError, iter_samples, read_manifest
     from evalkit.variants import VariantError
 
     manifest = None
@@ -147,7 +147,7 @@ def main(args: argparse.Namespace) -> int:
     limit = args.limit if args.limit is not None else (old.get("limit") if args.resume else None)
     concurrency = args.concurrency or (old.get("concurrency") if args.resume else None) or 8
     if manifest is not None:
-        n_done = len(read_samples(args.out))
+        n_done = sum(1 for _ in iter_samples(args.out))
         print(f"evalkit: resuming run {manifest.get('run_id')} in {args.out} "
               f"({n_done} samples already present)", file=sys.stderr)
 
@@ -181,11 +181,10 @@ def main(args: argparse.Namespace) -> int:
               f"--resume --out {where}", file=sys.stderr)
         return exitcodes.INCOMPLETE
 
-    lines = read_samples(result.run_dir)
-    print(format_summary(summary_rows(lines)))
+    print(format_summary(summary_rows(iter_samples(result.run_dir))))
     errors = result.errors
-    limits = sum(s.status == "limit" for s in result.ran)
-    parts = [f"{len(result.ran)} samples ran", f"{errors} errored", f"{limits} hit a limit"]
+    parts = [f"{result.n_ran} samples ran", f"{errors} errored",
+             f"{result.ran_limits} hit a limit"]
     if result.skipped:
         parts.append(f"{result.skipped} were already done")
     if result.run_errors != errors:
