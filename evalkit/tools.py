@@ -230,9 +230,9 @@ class Tools:
 
     def _limit_note(self, usage: Any, *, stopped: bool = False) -> str:
         what = "the command was stopped" if stopped else "after this edit"
-        return (f"[evalkit: {self.limit_reason} ({what}). The sample ends here: remove "
-                "nothing, no more tool calls are run; the official tests still run on the "
-                "work as it is.]")
+        return (f"[evalkit: {self.limit_reason} ({what}). The sample ends here: no more tool "
+                "calls are run; the official tests run on the work as it is, copied up to the "
+                "limit.]")
 
     def _strip_marker(self, output: str) -> str:
         idx = output.rfind(_MARK)

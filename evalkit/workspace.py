@@ -532,16 +532,18 @@ def build_official_workspace(fixture: Fixture, ws: Path, dest: Path, *,
     dest.mkdir(parents=True)
     harness = {p for p in files if fixture.official_source(p) is not None or p in fixture.checks}
     # An agent that passed its workspace bounds (the sample ended as a limit) is copied only up
-    # to them, in path order; its files past them are left out like any it could not copy.
+    # to them: its versions of the fixture's files first, then its new files in path order;
+    # a file that does not fit is left out like any it could not copy.
     room_bytes, room_files = fixture.workspace_max_bytes, fixture.workspace_max_files
     # the agent's files first, the fixture's after: a fixture path always wins a file/folder clash
-    for path in sorted(files, key=lambda p: (p in harness, p)):
+    for path in sorted(files, key=lambda p: (p in harness, p not in fixture.files, p)):
         if path not in harness:
             data = files[path]
-            room_bytes -= data.size if isinstance(data, Large) else len(data)
-            room_files -= 1
-            if room_bytes < 0 or room_files < 0:
+            size = data.size if isinstance(data, Large) else len(data)
+            if size > room_bytes or room_files < 1:
                 continue
+            room_bytes -= size
+            room_files -= 1
         try:
             safe_write(dest, path, files[path])
         except (OSError, ValueError):

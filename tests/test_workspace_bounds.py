@@ -82,3 +82,154 @@ def test_the_official_workspace_copies_a_huge_agent_file_by_streaming(tmp_path: 
     assert peak < 4 * 1024 * 1024, peak  # the old code held all 16 MB
     assert (dest / "huge.txt").stat().st_size == BIG
     assert (dest / "huge.txt").read_bytes() == (ws / "huge.txt").read_bytes()
+
+
+# --------------------------------------------------------------------------- per-fixture bounds
+
+
+def test_workspace_usage_stops_counting_at_the_bound_and_never_follows_links(
+        tmp_path: Path) -> None:
+    from evalkit.workspace import workspace_usage
+
+    ws = tmp_path / "ws"
+    (ws / "d").mkdir(parents=True)
+    for i in range(200):
+        (ws / "d" / f"f{i}").write_bytes(b"x" * 10)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _write_big(outside / "big.bin", 4 * 1024 * 1024)
+    (ws / "link").symlink_to(outside, target_is_directory=True)
+    (ws / "flink").symlink_to(outside / "big.bin")
+    u = workspace_usage(ws, 1 << 30, 1000)
+    assert u.over is None and u.files == 203 and u.bytes < 1024 * 1024  # links: not followed
+    u = workspace_usage(ws, 1 << 30, 50)
+    assert (u.over, u.files) == ("workspace_files", 51)  # stopped right past the bound
+    assert "over its 50-file limit" in u.describe(1 << 30, 50)
+    _write_big(ws / "big.bin", 3 * 1024 * 1024)
+    u = workspace_usage(ws, 2 * 1024 * 1024, 1000)
+    assert u.over == "workspace_size" and "over its 2 MB limit" in u.describe(2 << 20, 1000)
+
+
+def test_many_medium_files_are_not_held_while_diffing_and_copying(tmp_path: Path) -> None:
+    """500 files of 200 KB (each under the per-file diff size) were all held whole: 100 MB."""
+    from evalkit.workspace import MAX_HELD_BYTES, build_official_workspace
+
+    fx = fixture(protected=["tests/**"])
+    ws = materialize(fx, tmp_path / "ws")
+    line = "w" * 99 + "\n"
+    for i in range(150):  # 30 MB of text in 150 files of 200 KB
+        (ws / f"gen{i:03d}.txt").write_text(line * 2000)
+    (ws / "tests/test_calc.py").write_text("def test_add():\n    assert True\n")
+    tracemalloc.start()
+    try:
+        text = diff(fx, ws)
+        assert changed_protected(fx, ws) == ("tests/test_calc.py",)
+        dest = build_official_workspace(fx, ws, tmp_path / "official")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * MAX_HELD_BYTES + 4 * 1024 * 1024, peak  # the old code held all 30 MB
+    assert "+    assert True" in text and "diff bound]" in text and len(text) < 1_200_000
+    assert (dest / "gen149.txt").stat().st_size == 200_000
+
+
+def test_the_official_workspace_copies_the_agent_files_only_up_to_the_bounds(
+        tmp_path: Path) -> None:
+    from evalkit.workspace import build_official_workspace
+
+    fx = fixture(limits={"workspace_files": 10})
+    ws = materialize(fx, tmp_path / "ws")
+    for i in range(30):
+        (ws / f"extra{i:02d}.txt").write_text("x\n")
+    dest = build_official_workspace(fx, ws, tmp_path / "official")
+    copied = sorted(p.name for p in dest.glob("extra*"))
+    assert 0 < len(copied) < 10 and copied[0] == "extra00.txt"
+    assert (dest / "tests/test_calc.py").is_file()  # the fixture's own files are always there
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _play(tmp_path: Path, steps: list[str], limits: str, *, report: str = "Done.",
+          command_timeout_s: float = 20.0) -> tuple[object, float]:
+    """Play bash ``steps`` with the script: provider through the real runner; (sample, s)."""
+    import asyncio
+    import json
+    import time
+
+    from evalkit.fixture import load_fixture
+    from evalkit.providers import get_provider
+    from evalkit.runner import PlannedSample, execute_sample, make_sample_id
+    from evalkit.sandbox import Sandbox, SandboxLimits
+    from evalkit.variants import Variant
+    from tests.runsuite import make_fixture
+
+    folder = make_fixture(tmp_path / "suite", "add", f'''
+        id = "add"
+        language = "python"
+        test_command = "python -m pytest -q -p no:cacheprovider"
+        outcome = "solvable"
+        instruction = "Fix add."
+        [limits]
+        test_timeout = 30
+        {limits}
+        ''', {"calc.py": "def add(a, b):\n    return a - b\n",
+              "tests/test_calc.py": "from calc import add\n\n\ndef test_add():\n"
+                                    "    assert add(2, 3) == 5\n"},
+        solution={"calc.py": "def add(a, b):\n    return a + b\n"})
+    fx = load_fixture(folder, suite="suite")
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps({"final_report": report,
+                                  "steps": [{"bash": s} for s in steps]}))
+    variant = Variant(name="bounds", model=f"script:{script}", max_turns=20,
+                      command_timeout_s=command_timeout_s)
+    planned = PlannedSample(make_sample_id(fx, variant, 1), fx, variant, 1)
+    sandbox = Sandbox(SandboxLimits(wall_time_s=30.0, max_file_size=64 * 1024 * 1024))
+    t0 = time.monotonic()
+    sample = asyncio.run(execute_sample(planned, get_provider(variant.model), sandbox, "r"))
+    return sample, time.monotonic() - t0
+
+
+def _tool_results(sample: object) -> list[str]:
+    return [b["content"] for m in sample.messages if m["role"] == "user"  # type: ignore[attr-defined]
+            and isinstance(m["content"], list) for b in m["content"]]
+
+
+def test_an_agent_writing_past_the_size_bound_ends_as_a_workspace_size_limit(
+        tmp_path: Path) -> None:
+    fix = "printf 'def add(a, b):\\n    return a + b\\n' > calc.py"
+    sample, _ = _play(tmp_path, [fix, "head -c 3000000 /dev/zero > blob.bin; echo written",
+                                 "echo never-run"], "workspace_size_mb = 2")
+    assert (sample.status, sample.limit) == ("limit", "workspace_size")  # type: ignore[attr-defined]
+    results = _tool_results(sample)
+    assert len(results) == 2 and "never-run" not in str(sample.messages)  # type: ignore[attr-defined]
+    assert "workspace over its 2 MB limit" in results[-1] and "sample ends here" in results[-1]
+    assert sample.final_report is None  # type: ignore[attr-defined]
+    # the official run still judged the work (copied up to the bound): the fix passes
+    assert sample.outcome is not None and sample.outcome.passed  # type: ignore[attr-defined]
+
+
+def test_a_command_that_keeps_writing_is_stopped_while_it_runs(tmp_path: Path) -> None:
+    """A single command could fill the disk before any after-command check: it is watched."""
+    loop = "i=0; while :; do head -c 1000000 /dev/zero > f$i; i=$((i+1)); sleep 0.01; done"
+    sample, seconds = _play(tmp_path, [loop], "workspace_size_mb = 5")
+    assert (sample.status, sample.limit) == ("limit", "workspace_size")  # type: ignore[attr-defined]
+    assert "the command was stopped" in _tool_results(sample)[-1]
+    assert seconds < 15, seconds  # not the 20 s command timeout
+
+
+def test_an_agent_creating_too_many_files_ends_as_a_workspace_files_limit(
+        tmp_path: Path) -> None:
+    sample, _ = _play(tmp_path, ["mkdir d && cd d && touch $(seq 1 3000) && echo made",
+                                 "echo never-run"], "workspace_files = 500")
+    assert (sample.status, sample.limit) == ("limit", "workspace_files")  # type: ignore[attr-defined]
+    assert "over its 500-file limit" in _tool_results(sample)[-1]
+    assert "never-run" not in str(sample.messages)  # type: ignore[attr-defined]
+    assert sample.outcome is not None  # type: ignore[attr-defined]
+
+
+def test_an_agent_within_its_bounds_is_untouched(tmp_path: Path) -> None:
+    sample, _ = _play(tmp_path, ["head -c 500000 /dev/zero > small.bin; echo ok"],
+                      "workspace_size_mb = 2\nworkspace_files = 500")
+    assert (sample.status, sample.limit) == ("ok", None)  # type: ignore[attr-defined]
+    assert sample.final_report == "Done."  # type: ignore[attr-defined]
