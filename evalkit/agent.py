@@ -3,17 +3,44 @@
 Why it is small: everything a model does goes through ``Tools`` (so simulated agents and real
 models leave the same kind of transcript) and everything after the model stops (diff, protected
 files, official run, grade) lives in the runner. The loop only turns responses into tool calls
-and tool results into the next request, and enforces the per-sample limits: turns, output
-tokens, and wall time (an ``asyncio.timeout`` around the whole loop).
+and tool results into the next request, and enforces the per-sample limits.
+
+Limits and errors, the precise rule (a limit is only what the model spent; a model that never
+answered spent nothing, so that sample is an error, which ``--retry-errors`` runs again):
+
+* ``turns``: the model answered ``max_turns`` times and still calls tools -> limit.
+* ``output_tokens``: the answers so far exceed ``max_output_tokens``, or an answer was cut at
+  ``max_tokens`` -> limit.
+* Every model call has a response deadline: ``min(response timeout, remaining wall time)``.
+  The response timeout is ``AgentLimits.response_timeout_s``, else the provider's
+  ``response_timeout`` option, else ``DEFAULT_RESPONSE_TIMEOUT_S`` (600 s). The deadline is
+  sent with the request (HTTP providers bound their attempts by it) and enforced here with an
+  ``asyncio.timeout`` as well, whatever the provider does.
+* No answer by a deadline set by the response timeout -> error ``no response from <provider>
+  within N s``.
+* No answer by a deadline set by the wall time (the sample's time ran out while waiting on the
+  model) -> error ``no response from <provider> within N s (the sample's wall time ran out
+  while waiting)`` when that call waited longer than the sample had spent before it (in tool
+  runs and answered calls): the time went to a model that did not answer. Otherwise -> limit
+  ``wall_time``: the time went to the model's work, and the last call only got what was left.
+* The wall time runs out while tools run -> limit ``wall_time`` (the model's commands spent it).
+* Any other failure of the provider (after its own bounded retries) -> error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.providers.base import ModelRequest, Provider
+from evalkit.providers.base import (
+    DEFAULT_RESPONSE_TIMEOUT_S,
+    ModelRequest,
+    NoResponseError,
+    Provider,
+)
 from evalkit.records import Usage
 from evalkit.tools import Tools
 
@@ -33,6 +60,9 @@ class AgentLimits:
     max_turns: int = 40
     max_output_tokens: int | None = None
     wall_time_s: float | None = None
+    #: seconds one model call may go unanswered; None: the provider's ``response_timeout``
+    #: option, else ``DEFAULT_RESPONSE_TIMEOUT_S``
+    response_timeout_s: float | None = None
 
 
 @dataclass
@@ -67,37 +97,81 @@ async def run_agent(
     context: Any = None,
 ) -> AgentResult:
     """Run one sample's conversation. Never raises for model or tool failures: the result's
-    status says what happened, and the transcript so far is kept."""
+    status says what happened (see the module docstring for limit versus error), and the
+    transcript so far is kept."""
     result = AgentResult(messages=[{"role": "user", "content": instruction}])
-    deadline = asyncio.timeout(limits.wall_time_s)
     try:
-        async with deadline:
-            await _loop(provider, result, system, tools, limits, max_tokens, temperature,
-                        thinking_budget, context)
-    except TimeoutError as exc:
-        if deadline.expired():
-            result.status, result.limit, result.final_report = "limit", "wall_time", None
-        else:
-            result.status, result.final_report = "error", None
-            result.error = f"TimeoutError: {exc or 'timed out'}"
+        await _loop(provider, result, system, tools, limits, max_tokens, temperature,
+                    thinking_budget, context)
+    except _WallTimeSpent:
+        result.status, result.limit, result.final_report = "limit", "wall_time", None
     except Exception as exc:  # provider failure after its own retries, or a harness bug
         result.status, result.final_report = "error", None
-        result.error = f"{type(exc).__name__}: {exc}"
+        result.error = str(exc) if isinstance(exc, NoResponseError) \
+            else f"{type(exc).__name__}: {exc}"
     return result
+
+
+class _WallTimeSpent(Exception):
+    """The sample's wall time ran out while the model's work (tools, answered calls) used it."""
+
+
+def response_timeout(provider: Provider, limits: AgentLimits) -> float:
+    """Seconds one model call may go unanswered (before the wall time caps it)."""
+    value = limits.response_timeout_s
+    if value is None:
+        value = getattr(provider, "response_timeout", None)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+        value = DEFAULT_RESPONSE_TIMEOUT_S
+    return float(value)
+
+
+#: The provider is told a deadline this much later than the loop's own, so that a stall is
+#: always ended by the loop's guard (one classification) and a provider's early give-up (a
+#: retry-after beyond the deadline) still reaches the loop as its own NoResponseError.
+_PROVIDER_SLACK_S = 0.5
+
+
+async def _respond(provider: Provider, request: ModelRequest, budget: float, wall_cut: bool,
+                   spent: float) -> Any:
+    """One model call under its response deadline ``budget``; see the module docstring."""
+    started = time.monotonic()
+    guard = asyncio.timeout(budget)
+    try:
+        async with guard:
+            return await provider.respond(request)
+    except TimeoutError:
+        if not guard.expired():
+            raise  # the provider's own TimeoutError: an ordinary failure
+        waited = time.monotonic() - started
+        if wall_cut and waited <= spent:
+            raise _WallTimeSpent from None
+        name = getattr(provider, "name", type(provider).__name__)
+        detail = "the sample's wall time ran out while waiting" if wall_cut else ""
+        raise NoResponseError(name, budget, detail) from None
 
 
 async def _loop(provider: Provider, result: AgentResult, system: str, tools: Tools,
                 limits: AgentLimits, max_tokens: int, temperature: float | None,
                 thinking_budget: int | None, context: Any) -> None:
     messages = result.messages
+    t0 = time.monotonic()
+    wall = limits.wall_time_s if limits.wall_time_s is not None else math.inf
+    per_call = response_timeout(provider, limits)
     while True:
         if result.turns >= limits.max_turns:
             result.status, result.limit = "limit", "turns"
             return
+        spent = time.monotonic() - t0
+        remaining = wall - spent
+        if remaining <= 0:
+            raise _WallTimeSpent
+        budget = min(per_call, remaining)
         request = ModelRequest(system=system, messages=list(messages), max_tokens=max_tokens,
                                temperature=temperature, thinking_budget=thinking_budget,
-                               context=context)
-        response = await provider.respond(request)
+                               context=context,
+                               response_timeout=budget + _PROVIDER_SLACK_S)
+        response = await _respond(provider, request, budget, per_call > remaining, spent)
         result.turns += 1
         result.usage = result.usage + response.usage
         result.cost_usd += response.cost_usd
@@ -120,13 +194,22 @@ async def _loop(provider: Provider, result: AgentResult, system: str, tools: Too
             result.final_report = final_text(content)
             return
         tool_results = []
-        for block in tool_uses:
-            outcome = await tools.call(block.get("name", ""), block.get("input"))
-            entry: dict[str, Any] = {"type": "tool_result", "tool_use_id": block.get("id"),
-                                     "content": outcome.content}
-            if outcome.is_error:
-                entry["is_error"] = True
-            tool_results.append(entry)
+        remaining = wall - (time.monotonic() - t0)
+        guard = asyncio.timeout(remaining if math.isfinite(remaining) else None)
+        try:
+            async with guard:
+                for block in tool_uses:
+                    outcome = await tools.call(block.get("name", ""), block.get("input"))
+                    entry: dict[str, Any] = {"type": "tool_result",
+                                             "tool_use_id": block.get("id"),
+                                             "content": outcome.content}
+                    if outcome.is_error:
+                        entry["is_error"] = True
+                    tool_results.append(entry)
+        except TimeoutError:
+            if guard.expired():
+                raise _WallTimeSpent from None
+            raise
         messages.append({"role": "user", "content": tool_results})
         if tools.limit is not None:  # the workspace passed its fixture's bound (Tools.limit):
             result.status, result.limit = "limit", tools.limit  # stop, as for turns

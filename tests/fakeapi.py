@@ -43,6 +43,8 @@ Replies (all return a ``Reply``; every one takes ``delay=`` seconds of added lat
 ``error(status, type, message, headers)``      any error body
 ``drop()``                                     reads the request, closes the socket, no reply
 ``malformed()``                                200, ``application/json``, truncated body
+``stall(seconds=inf)``                         no answer for that long (inf: until the
+                                               server stops), then closes: a hung API
 =============================================  ============================================
 
 Every reply carries a ``request-id`` header (``req_fake_<n>``). ``usage`` is filled in when not
@@ -93,6 +95,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import math
 import random
 import re
 import socket
@@ -116,6 +119,7 @@ __all__ = [
     "server_error",
     "error",
     "drop",
+    "stall",
     "malformed",
     "demo_agent",
     "api_key_of",
@@ -145,6 +149,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    #: hold the request without a byte of answer for ``delay`` seconds (inf: until the
+    #: server stops), then close the connection: a provider that stalled
+    stall: bool = False
     #: "message" replies get id/type/usage filled in; "object" ones (batches) are sent as given
     kind: str = "message"
     content_type: str = "application/json"
@@ -241,6 +248,12 @@ def expired() -> Reply:
 
 def drop(*, delay: float = 0.0) -> Reply:
     return Reply(drop=True, delay=delay)
+
+
+def stall(seconds: float = math.inf) -> Reply:
+    """Read the request and answer nothing for ``seconds`` (default: until the server stops),
+    then close the connection: what a hung model API looks like to a client."""
+    return Reply(stall=True, delay=seconds)
 
 
 def malformed(*, delay: float = 0.0) -> Reply:
@@ -517,9 +530,11 @@ class _Handler(BaseHTTPRequestHandler):
         rec = fake._record(self, raw, body)
         reply = fake._reply_for(rec)
         delay = fake.latency + reply.delay
-        if delay > 0:
+        if reply.stall:  # no answer until the delay passes or the server stops
+            fake._stopping.wait(None if math.isinf(delay) else delay)
+        elif delay > 0:
             time.sleep(delay)
-        if reply.drop:
+        if reply.drop or reply.stall:
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -611,6 +626,7 @@ class FakeAnthropic:
         self.verbose = verbose
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # set by stop(): stalled requests end
         self._n = 0
         self._cache = _Cache()
         self.requests: list[RecordedRequest] = []
@@ -627,6 +643,7 @@ class FakeAnthropic:
 
     # -- lifecycle
     def start(self) -> FakeAnthropic:
+        self._stopping.clear()
         server = _Server(("127.0.0.1", self._port), _Handler)
         server.fake = self
         self._server = server
@@ -638,6 +655,7 @@ class FakeAnthropic:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -901,11 +919,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-v", "--verbose", action="store_true", help="log every request")
     p.add_argument("--judge", action="store_true",
                    help="act as evalkit's LLM judge (record_claims answers, as the rules read)")
+    p.add_argument("--stall", action="store_true",
+                   help="answer nothing, ever (a hung API: evalkit records each sample as an "
+                   "error 'no response from … within N s')")
     p.add_argument("--batch-polls", type=int, default=1,
                    help="retrieves a Message Batch answers in_progress before it ends")
     a = p.parse_args(argv)
+    script: Script | None = (lambda body, n: stall()) if a.stall else None
     api = FakeAnthropic(
-        FakeJudge() if a.judge else None, port=a.port, batch_polls=a.batch_polls,
+        FakeJudge() if a.judge else script, port=a.port, batch_polls=a.batch_polls,
         latency=a.latency, api_key=a.api_key, fail_rate=a.fail_rate,
         seed=a.seed, verbose=a.verbose,
     ).start()

@@ -27,6 +27,8 @@ finish_reason="stop")``, ``tool_calls(*(name, args)[, text=, reasoning=])`` (``a
 JSON-encoded, a str is sent as is), ``rate_limited(retry_after=, retry_after_ms=)``,
 ``server_error(status=500)``, ``error(status, type, message)``, ``drop()`` (closes the socket
 without answering), ``malformed()`` (200 with a truncated JSON body). Each takes ``delay=``.
+``stall(seconds=inf)`` reads the request and answers nothing for that long (inf: until the
+server stops), then closes the connection: a hung server.
 
 Usage is filled in when not given: prompt tokens ~ characters / 4; ``cached_tokens`` simulates
 a prefix cache (the longest run of leading messages seen in an earlier request), as vLLM's
@@ -44,6 +46,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import math
 import random
 import socket
 import sys
@@ -55,7 +58,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 __all__ = ["FakeOpenAI", "Reply", "RecordedRequest", "text", "tool_calls", "rate_limited",
-           "server_error", "error", "drop", "malformed", "demo_agent"]
+           "server_error", "error", "drop", "stall", "malformed", "demo_agent"]
 
 Script = Callable[[dict[str, Any], int], "Reply"]
 
@@ -68,6 +71,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    #: hold the request without a byte of answer for ``delay`` seconds (inf: until the
+    #: server stops), then close the connection: a provider that stalled
+    stall: bool = False
 
 
 def message(msg: dict[str, Any], finish_reason: str = "stop",
@@ -126,6 +132,12 @@ def server_error(status: int = 500, *, delay: float = 0.0) -> Reply:
 
 def drop(*, delay: float = 0.0) -> Reply:
     return Reply(drop=True, delay=delay)
+
+
+def stall(seconds: float = math.inf) -> Reply:
+    """Read the request and answer nothing for ``seconds`` (default: until the server stops),
+    then close the connection: what a hung model API looks like to a client."""
+    return Reply(stall=True, delay=seconds)
 
 
 def malformed(*, delay: float = 0.0) -> Reply:
@@ -214,9 +226,11 @@ class _Handler(BaseHTTPRequestHandler):
         rec = fake._record(self, body)
         reply = fake._reply_for(rec)
         delay = fake.latency + reply.delay
-        if delay > 0:
+        if reply.stall:  # no answer until the delay passes or the server stops
+            fake._stopping.wait(None if math.isinf(delay) else delay)
+        elif delay > 0:
             time.sleep(delay)
-        if reply.drop:
+        if reply.drop or reply.stall:
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -253,6 +267,7 @@ class FakeOpenAI:
         self.verbose, self.model = verbose, model
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()  # set by stop(): stalled requests end
         self._n = 0
         self._prefixes: set[str] = set()
         self.requests: list[RecordedRequest] = []
@@ -260,6 +275,7 @@ class FakeOpenAI:
         self._server: _Server | None = None
 
     def start(self) -> FakeOpenAI:
+        self._stopping.clear()
         server = _Server(("127.0.0.1", self._port), _Handler)
         server.fake = self
         self._server = server
@@ -268,6 +284,7 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -396,8 +413,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--api-key", default=None, help="require this Bearer key (else none)")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--stall", action="store_true",
+                   help="answer nothing, ever (a hung server: evalkit records each sample as an "
+                   "error 'no response from … within N s')")
     a = p.parse_args(argv)
-    api = FakeOpenAI(None, port=a.port, latency=a.latency, api_key=a.api_key,
+    script: Script | None = (lambda body, n: stall()) if a.stall else None
+    api = FakeOpenAI(script, port=a.port, latency=a.latency, api_key=a.api_key,
                      fail_rate=a.fail_rate, seed=a.seed, verbose=a.verbose).start()
     print(f"fakeopenai: listening on {api.base_url} (demo agent: pytest -q, then a report)")
     print(f"  evalkit run --model 'openai:demo?base_url={api.base_url}' --tasks tasks/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,66 @@ def test_turn_limit_records_limit_and_no_report(tools: Tools) -> None:
     assert result.turns == 3
 
 
-def test_wall_time_limit_records_limit_and_no_report(tools: Tools) -> None:
+def test_wall_time_spent_by_an_answering_model_is_a_limit(tools: Tools) -> None:
+    """The model answered every call; the last one only got what was left of the wall time."""
     provider = Scripted([([tool_use(1, "bash", command="true")], "tool_use")], delay=0.2)
     result = run(provider, tools, wall_time_s=0.5)
     assert (result.status, result.limit, result.final_report) == ("limit", "wall_time", None)
+    assert result.error is None and result.turns >= 1
+
+
+def test_wall_time_spent_in_tools_is_a_limit(tools: Tools) -> None:
+    provider = Scripted([([tool_use(1, "bash", command="sleep 5")], "tool_use")])
+    result = run(provider, tools, wall_time_s=0.6)
+    assert (result.status, result.limit, result.error) == ("limit", "wall_time", None)
+    assert result.turns == 1
+
+
+def test_model_that_never_answers_before_the_wall_time_is_an_error_not_a_limit(
+        tools: Tools) -> None:
+    provider = Scripted([([text("too late")], "end_turn")], delay=30)
+    t0 = time.monotonic()
+    result = run(provider, tools, wall_time_s=0.5)
+    assert time.monotonic() - t0 < 3
+    assert (result.status, result.limit, result.final_report) == ("error", None, None)
+    assert result.error == ("no response from scripted:test within 0.5 s (the sample's wall "
+                            "time ran out while waiting)")
+    assert result.turns == 0
+
+
+def test_a_stall_after_answers_is_an_error_when_it_ate_most_of_the_wall_time(
+        tools: Tools) -> None:
+    class StallsSecond(Scripted):
+        async def respond(self, request: ModelRequest) -> ModelResponse:
+            if self.requests:
+                self.requests.append(request)
+                await asyncio.sleep(30)
+            return await super().respond(request)
+
+    provider = StallsSecond([([tool_use(1, "bash", command="true")], "tool_use")])
+    result = run(provider, tools, wall_time_s=1.0)
+    assert (result.status, result.limit) == ("error", None)
+    assert "no response from scripted:test within" in (result.error or "")
+    assert result.turns == 1 and len(result.messages) == 3  # the transcript so far is kept
+
+
+def test_response_timeout_ends_a_stalled_call_before_the_wall_time(tools: Tools) -> None:
+    provider = Scripted([([text("too late")], "end_turn")], delay=30)
+    t0 = time.monotonic()
+    result = run(provider, tools, wall_time_s=20, response_timeout_s=0.3)
+    assert time.monotonic() - t0 < 3
+    assert (result.status, result.limit) == ("error", None)
+    assert result.error == "no response from scripted:test within 0.3 s"
+
+
+def test_each_request_carries_its_response_deadline(tools: Tools) -> None:
+    provider = Scripted([([text("done")], "end_turn")])
+    provider.response_timeout = 7.0  # a provider option is the default per-call limit
+    run(provider, tools, wall_time_s=100)
+    assert 7.0 <= provider.requests[0].response_timeout <= 8.0
+    provider = Scripted([([text("done")], "end_turn")])
+    run(provider, tools, wall_time_s=2)  # the remaining wall time caps it
+    assert provider.requests[0].response_timeout <= 3.0
 
 
 def test_output_token_limit_records_limit_and_no_report(tools: Tools) -> None:

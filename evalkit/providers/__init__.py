@@ -6,9 +6,16 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from evalkit.providers.base import ModelRequest, ModelResponse, Provider, ProviderError
+from evalkit.providers.base import (
+    ModelRequest,
+    ModelResponse,
+    NoResponseError,
+    Provider,
+    ProviderError,
+)
 
-__all__ = ["ModelRequest", "ModelResponse", "Provider", "ProviderError", "get_provider", "register"]
+__all__ = ["ModelRequest", "ModelResponse", "NoResponseError", "Provider", "ProviderError",
+           "get_provider", "register"]
 
 Factory = Callable[..., Provider]
 

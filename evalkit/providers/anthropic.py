@@ -36,7 +36,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from evalkit.providers.base import ModelRequest, ModelResponse, ProviderError
+from evalkit.providers.base import (
+    DEFAULT_RESPONSE_TIMEOUT_S,
+    ModelRequest,
+    ModelResponse,
+    NoResponseError,
+    ProviderError,
+)
 from evalkit.records import Usage
 
 __all__ = [
@@ -281,6 +287,7 @@ class AnthropicProvider:
         cache_messages: bool = True,
         max_attempts: int = 6,
         timeout: float = 600.0,
+        response_timeout: float = DEFAULT_RESPONSE_TIMEOUT_S,
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
         max_retry_after: float = 120.0,
@@ -297,6 +304,10 @@ class AnthropicProvider:
             the newest user turn (incremental caching across the turns of one sample).
         max_attempts: attempts per call, first one included (retries = max_attempts - 1).
         timeout: seconds per attempt (connect, read, write each).
+        response_timeout: seconds one call may go without an answer, retries included (a
+            request's own ``response_timeout``, the agent loop's deadline, shortens it); then
+            ``NoResponseError`` ("no response from anthropic:M within N s"), which the run
+            records as an error that ``--retry-errors`` runs again, never as a limit.
         backoff_base / backoff_max: exponential backoff without retry-after, jittered.
         max_retry_after: a server asking for a longer wait fails the call at once instead.
         malformed_retries: retries for a 2xx whose body is not a message (then ProviderError).
@@ -316,6 +327,10 @@ class AnthropicProvider:
         self.cache_messages = _coerce("cache_messages", cache_messages, bool)
         self.max_attempts = max(1, _coerce("max_attempts", max_attempts, int))
         self.timeout = _coerce("timeout", timeout, float)
+        self.response_timeout = _coerce("response_timeout", response_timeout, float)
+        if not (self.timeout > 0 and self.response_timeout > 0):
+            raise ValueError("anthropic provider options timeout / response_timeout: expected "
+                             "a positive number of seconds")
         self.backoff_base = _coerce("backoff_base", backoff_base, float)
         self.backoff_max = _coerce("backoff_max", backoff_max, float)
         self.max_retry_after = _coerce("max_retry_after", max_retry_after, float)
@@ -426,13 +441,16 @@ class AnthropicProvider:
             self.errors += 1
             raise
         anthropic, client = self._get_client()
+        deadline = _deadline(self.response_timeout, request.response_timeout)
+        end = time.monotonic() + deadline
         malformed_seen = 0
         attempt = 0
         while True:
             attempt += 1
             self.attempts += 1
             try:
-                msg = await client.messages.create(**params, timeout=self.timeout)
+                left = max(0.001, end - time.monotonic())
+                msg = await client.messages.create(**params, timeout=min(self.timeout, left))
                 content = _content_dicts(msg)
                 break
             except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
@@ -464,6 +482,10 @@ class AnthropicProvider:
                         retryable=failure.retryable,
                     ) from exc
                 delay = self._backoff(attempt, failure.retry_after)
+                if time.monotonic() + delay >= end:  # no answer can come in time
+                    self.errors += 1
+                    raise NoResponseError(self.name, deadline, _last_attempt(failure, attempt)
+                                          ) from exc
                 self.retries += 1
                 reason = str(failure.status) if failure.status else (failure.error_type or "?")
                 self.retries_by_reason[reason] += 1
@@ -531,6 +553,19 @@ class AnthropicProvider:
             if table.price_for(response_model) is not None:
                 return table.cost(response_model, usage, cache_write_1h_tokens=w1h)
         return table.cost(self.model, usage, cache_write_1h_tokens=w1h)
+
+
+def _deadline(own: float, requested: float | None) -> float:
+    """Seconds this call may take: the provider's ``response_timeout``, or the caller's
+    deadline when that is shorter."""
+    if requested is not None and 0 < requested < own:
+        return requested
+    return own
+
+
+def _last_attempt(failure: _Failure, attempts: int) -> str:
+    """What a ``NoResponseError`` adds: what the last attempt saw, and how many were made."""
+    return f"last attempt: {failure.description}; {attempts} attempt{'s' * (attempts != 1)}"
 
 
 def _count_breakpoints(message: Any) -> int:
@@ -623,6 +658,7 @@ _OPTION_TYPES: dict[str, type] = {
     "cache_messages": bool,
     "max_attempts": int,
     "timeout": float,
+    "response_timeout": float,
     "backoff_base": float,
     "backoff_max": float,
     "max_retry_after": float,

@@ -11,6 +11,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from evalkit.records import Usage
 
+#: Seconds one model call may go without an answer (retries included) before it is an error.
+#: 600 s is the longest a non-streaming Messages call may take (the SDK refuses requests it
+#: expects to run longer); a sample's remaining wall time shortens it.
+DEFAULT_RESPONSE_TIMEOUT_S = 600.0
+
 
 @dataclass(frozen=True)
 class ModelRequest:
@@ -24,6 +29,11 @@ class ModelRequest:
     #: Opaque per-sample context for simulated agents (the fixture, the epoch, a seed).
     #: Real providers must ignore it: it is never sent to a model.
     context: Any = None
+    #: Seconds the caller waits for this answer (the agent loop: its per-call limit or the
+    #: sample's remaining wall time, whichever is less); None: the provider's own limit.
+    #: HTTP providers bound their attempts, retries included, by it and then raise
+    #: ``NoResponseError``.
+    response_timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,22 @@ def offline_response(model: str, request: ModelRequest, content: list[dict[str, 
 
 class ProviderError(Exception):
     """A model call failed for good (after the provider's own bounded retries)."""
+
+
+class NoResponseError(ProviderError):
+    """No answer within the call's response deadline: the provider stalled. The sample is an
+    error (``--retry-errors`` runs it again), never a limit, since the model spent nothing."""
+
+    def __init__(self, provider: str, seconds: float, detail: str = "") -> None:
+        text = f"no response from {provider} within {format_seconds(seconds)} s"
+        super().__init__(f"{text} ({detail})" if detail else text)
+        self.provider = provider
+        self.seconds = seconds
+
+
+def format_seconds(seconds: float) -> str:
+    """``600``, ``1.5``, ``0.25``: a deadline as people write it."""
+    return f"{seconds:.3g}" if seconds < 1000 else f"{seconds:.0f}"
 
 
 @runtime_checkable

@@ -37,12 +37,19 @@ import logging
 import os
 import random
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from evalkit.providers.base import ModelRequest, ModelResponse, ProviderError
+from evalkit.providers.base import (
+    DEFAULT_RESPONSE_TIMEOUT_S,
+    ModelRequest,
+    ModelResponse,
+    NoResponseError,
+    ProviderError,
+)
 from evalkit.records import Usage
 
 __all__ = [
@@ -401,6 +408,7 @@ class OpenAIProvider:
         api_key: str | None = None,
         api_key_env: str | None = None,
         timeout: float = 600.0,
+        response_timeout: float = DEFAULT_RESPONSE_TIMEOUT_S,
         max_attempts: int = 6,
         temperature: float | None = None,
         max_tokens: int | None = None,
@@ -420,6 +428,10 @@ class OpenAIProvider:
         api_key / api_key_env: the key, or the environment variable holding it (default
             ``OPENAI_API_KEY``). With a base_url and no key, no key is sent (local servers).
         timeout: seconds per attempt; max_attempts: attempts per call, the first included.
+        response_timeout: seconds one call may go without an answer, retries included (a
+            request's own ``response_timeout``, the agent loop's deadline, shortens it); then
+            ``NoResponseError`` ("no response from openai:M within N s"), which the run records
+            as an error that ``--retry-errors`` runs again, never as a limit.
         temperature / max_tokens: override the variant's values for this model.
         max_tokens_param: ``max_tokens`` (most servers) or ``max_completion_tokens`` (OpenAI's
             reasoning models reject ``max_tokens``).
@@ -441,6 +453,10 @@ class OpenAIProvider:
         self.name = f"openai:{model}"
         self.tool_mode = tool_mode
         self.timeout = _coerce("timeout", timeout, float)
+        self.response_timeout = _coerce("response_timeout", response_timeout, float)
+        if not (self.timeout > 0 and self.response_timeout > 0):
+            raise ValueError("openai provider options timeout / response_timeout: expected a "
+                             "positive number of seconds")
         self.max_attempts = max(1, _coerce("max_attempts", max_attempts, int))
         self.temperature = _coerce("temperature", temperature, float)
         self.max_tokens = _coerce("max_tokens", max_tokens, int)
@@ -509,6 +525,10 @@ class OpenAIProvider:
         except ProviderError:
             self.errors += 1
             raise
+        from evalkit.providers.anthropic import _deadline, _last_attempt
+
+        deadline = _deadline(self.response_timeout, request.response_timeout)
+        end = time.monotonic() + deadline
         malformed_seen = 0
         attempt = 0
         self._ids += 1
@@ -517,7 +537,9 @@ class OpenAIProvider:
             attempt += 1
             self.attempts += 1
             try:
-                resp = await client.chat.completions.create(**params, timeout=self.timeout)
+                left = max(0.001, end - time.monotonic())
+                resp = await client.chat.completions.create(**params,
+                                                            timeout=min(self.timeout, left))
                 choices = _field(resp, "choices")
                 if not isinstance(choices, list) or not choices:
                     raise _MalformedResponse(
@@ -555,6 +577,10 @@ class OpenAIProvider:
                         retryable=failure.retryable,
                     ) from exc
                 delay = self._backoff(attempt, failure.retry_after)
+                if time.monotonic() + delay >= end:  # no answer can come in time
+                    self.errors += 1
+                    raise NoResponseError(self.name, deadline,
+                                          _last_attempt(failure, attempt)) from exc  # type: ignore[arg-type]
                 self.retries += 1
                 reason = str(failure.status) if failure.status else (failure.error_type or "?")
                 self.retries_by_reason[reason] += 1
@@ -640,6 +666,7 @@ _OPTION_TYPES: dict[str, type] = {
     "base_url": str,
     "api_key_env": str,
     "timeout": float,
+    "response_timeout": float,
     "max_attempts": int,
     "temperature": float,
     "max_tokens": int,

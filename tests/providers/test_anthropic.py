@@ -538,3 +538,43 @@ def test_fake_exhausted_script_answers_400(fake_anthropic):
     api = fake_anthropic([])
     with pytest.raises(ProviderError, match="script exhausted"):
         run(call(provider(api)))
+
+
+# --------------------------------------------------------------------------- stalls
+
+
+def test_stalled_api_is_no_response_error_within_response_timeout(fake_anthropic):
+    from evalkit.providers.base import NoResponseError
+    from tests.fakeapi import stall
+
+    api = fake_anthropic([stall()])
+    p = provider(api, response_timeout=0.5)
+    import anthropic  # noqa: F401 - its first import is not part of the wait
+
+    t0 = time.monotonic()
+    with pytest.raises(NoResponseError, match=rf"^no response from anthropic:{MODEL} within "
+                       r"0\.5 s \(last attempt: request timed out; 1 attempt\)$"):
+        run(call(p))
+    assert time.monotonic() - t0 < 3 and len(api.requests) == 1
+    assert p.errors == 1 and p.retries == 0
+
+
+def test_request_deadline_shortens_the_response_timeout_and_bounds_retries(fake_anthropic):
+    from evalkit.providers.base import NoResponseError
+    from tests.fakeapi import stall
+
+    api = fake_anthropic([rate_limited(retry_after=0.05), stall()])
+    p = provider(api)  # response_timeout 600 s; the caller's deadline is what counts
+    req = ModelRequest(system="s", messages=[{"role": "user", "content": "hi"}],
+                       response_timeout=0.6)
+    t0 = time.monotonic()
+    with pytest.raises(NoResponseError, match=r"within 0\.6 s"):
+        run(call(p, req))
+    assert time.monotonic() - t0 < 3 and len(api.requests) == 2
+
+
+def test_response_timeout_option_from_the_model_string():
+    p = get_provider("anthropic:claude-haiku-4-5?response_timeout=45")
+    assert p.response_timeout == 45.0  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="response_timeout"):
+        get_provider("anthropic:claude-haiku-4-5?response_timeout=0")

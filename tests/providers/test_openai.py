@@ -399,3 +399,36 @@ def test_openai_names_and_dashed_snapshots_find_their_price_row(model, key):
 @pytest.mark.parametrize("model", ["gpt-4.1-turbo", "qwen2.5-coder:7b", "gpt-5.4-mini-x"])
 def test_openai_names_that_only_share_a_prefix_stay_unpriced(model):
     assert load_prices().lookup(model) is None
+
+
+# --------------------------------------------------------------------------- stalls
+
+
+def test_stalled_server_is_no_response_error_within_response_timeout(fake_openai):
+    from evalkit.providers.base import NoResponseError
+    from tests.fakeopenai import stall
+
+    api = fake_openai([stall()])
+    p = provider(api, response_timeout=0.5)
+    import openai  # noqa: F401 - its first import is not part of the wait
+
+    t0 = time.monotonic()
+    with pytest.raises(NoResponseError, match=rf"^no response from openai:{MODEL} within "
+                       r"0\.5 s \(last attempt: request timed out; 1 attempt\)$"):
+        call(p)
+    assert time.monotonic() - t0 < 3 and len(api.requests) == 1
+    assert p.errors == 1 and p.retries == 0
+
+
+def test_request_deadline_shortens_the_response_timeout(fake_openai):
+    from evalkit.providers.base import NoResponseError
+    from tests.fakeopenai import stall
+
+    api = fake_openai([stall()])
+    p = provider(api)
+    req = ModelRequest(system="s", messages=[{"role": "user", "content": "hi"}],
+                       response_timeout=0.4)
+    with pytest.raises(NoResponseError, match=r"within 0\.4 s"):
+        call(p, req)
+    assert get_provider(f"openai:{MODEL}?base_url=http://x/v1&response_timeout=9"
+                        ).response_timeout == 9.0  # type: ignore[attr-defined]
