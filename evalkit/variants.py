@@ -57,12 +57,14 @@ _SECRET = re.compile(r"key|token|secret|password|auth", re.I)
 
 #: provider options left out of the config hash, and why: none changes what the model is asked
 #: or how the agent behaves. ``latency``: a simulated agent's pause; ``concurrency``: how many
-#: samples run at once; ``timeout``/``max_attempts``/``max_retries``: how long and how often an
-#: API call is retried (a failure is recorded as an error, never as different work); and any
+#: samples run at once; ``timeout``/``response_timeout``/``max_attempts``/``max_retries``: how
+#: long and how often an API call is retried or waited for (a failure is recorded as an error,
+#: never as different work); and any
 #: credential (names matching ``_SECRET``: ``api_key``, ``api_key_env``, ``auth_token`` ...).
 #: Everything else (``base_url``, ``thinking_mode``, ``client_tools``, ``prompt_cache``, a
 #: sim's ``fc``/``seed``, extra body parameters ...) is hashed.
-UNHASHED_OPTIONS = frozenset({"latency", "concurrency", "timeout", "max_attempts", "max_retries"})
+UNHASHED_OPTIONS = frozenset({"latency", "concurrency", "timeout", "response_timeout",
+                              "max_attempts", "max_retries"})
 
 
 def hashed_options(options: dict[str, Any]) -> dict[str, Any]:
