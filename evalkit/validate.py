@@ -151,8 +151,11 @@ def validate_fixture(fixture: Fixture, sandbox: Sandbox, *,
     observed: ExpectedTests | None = None
     environment = False
     try:
+        room = _room(fixture)
         cls = fixture.outcome
-        if cls == "solvable":
+        if room is not None:
+            reason = room
+        elif cls == "solvable":
             given = run("as given", "fail", checks=True)
             if not given.ok:
                 reason = "solvable but the checks already pass as given"
@@ -220,6 +223,20 @@ def validate_fixture(fixture: Fixture, sandbox: Sandbox, *,
         unrecorded=recorded[0] is None and not record,
         environment=environment,
     )
+
+
+def _room(fixture: Fixture) -> str | None:
+    """Why the fixture's own files (repo/ + solution/) leave its agent no room under its
+    [limits] workspace bounds (the agent would hit the limit on its first command), or None."""
+    from evalkit.workspace import fixture_usage
+
+    usage = fixture_usage(fixture)
+    if usage.over is None:
+        return None
+    return (f"its own files exceed its workspace bound: repo/ + solution/ hold "
+            f"{usage.bytes:,} bytes in {usage.files:,} files and folders; raise [limits] "
+            f"workspace_size_mb / workspace_files in task.toml "
+            f"({usage.describe(fixture.workspace_max_bytes, fixture.workspace_max_files)})")
 
 
 class _EnvironmentFailure(Exception):

@@ -303,3 +303,42 @@ def test_deeply_nested_expected_tests_json_names_the_file(tmp_path: Path) -> Non
     (d / EXPECTED_TESTS_FILE).write_text('{"tests": ' + "[" * 50_000 + "]" * 50_000 + "}")
     with pytest.raises(FixtureError, match=f"{EXPECTED_TESTS_FILE}.*nested too deeply"):
         load_fixture(d)
+
+
+def test_workspace_bounds_have_defaults_and_can_be_set_per_fixture(tmp_path: Path) -> None:
+    from evalkit.fixture import DEFAULT_WORKSPACE_FILES, DEFAULT_WORKSPACE_MB
+
+    f = load_fixture(make(tmp_path))
+    assert f.workspace_max_bytes == DEFAULT_WORKSPACE_MB * 1024 * 1024
+    assert f.workspace_max_files == DEFAULT_WORKSPACE_FILES
+    f = load_fixture(make(tmp_path, GOOD + "[limits]\nworkspace_size_mb = 2.5\n"
+                                           "workspace_files = 300\n", name="b"))
+    assert (f.workspace_max_bytes, f.workspace_max_files) == (int(2.5 * 1024 * 1024), 300)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("workspace_size_mb", "inf"), ("workspace_size_mb", "nan"), ("workspace_size_mb", "0"),
+    ("workspace_size_mb", "-5"), ("workspace_size_mb", "true"), ("workspace_size_mb", '"1G"'),
+    ("workspace_size_mb", "1e9"), ("workspace_files", "2.5"), ("workspace_files", "0"),
+    ("workspace_files", "100000000000"), ("workspace_files", "[1]"),
+])
+def test_bad_workspace_bounds_name_the_field(tmp_path: Path, key: str, value: str) -> None:
+    err = error_for(tmp_path, GOOD + f"[limits]\n{key} = {value}\n")
+    assert err.field == f"limits.{key}" and "positive finite" in str(err)
+
+
+def test_a_fixture_whose_own_files_pass_its_bounds_fails_validation_before_running(
+        tmp_path: Path) -> None:
+    from evalkit.validate import validate_fixture
+
+    f = load_fixture(make(tmp_path, GOOD + "[limits]\nworkspace_files = 2\n"))
+
+    class NoSandbox:
+        sandboxed = True
+
+        def run(self, *a: object, **k: object) -> None:
+            raise AssertionError("nothing should run")
+
+    r = validate_fixture(f, NoSandbox())  # type: ignore[arg-type]
+    assert not r.ok and "exceed its workspace bound" in (r.reason or "")
+    assert "workspace_files" in (r.reason or "") and r.runs == ()
