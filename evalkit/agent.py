@@ -42,7 +42,7 @@ from evalkit.providers.base import (
     Provider,
 )
 from evalkit.records import Usage
-from evalkit.tools import Tools
+from evalkit.tools import Tools, bound_messages, bound_text
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,10 @@ async def run_agent(
         result.status, result.final_report = "error", None
         result.error = str(exc) if isinstance(exc, NoResponseError) \
             else f"{type(exc).__name__}: {exc}"
+    # what is stored stays bounded whatever the model wrote (evalkit.tools.MAX_STORED_CHARS)
+    result.messages[:] = bound_messages(result.messages)
+    if result.final_report is not None:
+        result.final_report = bound_text(result.final_report)
     return result
 
 
