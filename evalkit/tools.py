@@ -96,6 +96,29 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     return f"{head}\n\n[... {cut} characters cut ...]\n\n{tail}", True
 
 
+#: Longest text one stored transcript field keeps (the final report, an assistant's text or
+#: thinking block, a tool call's input string): past it head and tail are kept, the cut marked.
+#: A real report is a few KB; a 16 MB one made a 16 MB samples.jsonl line. Tool results are
+#: already cut at ``output_limit``, so a stored sample is bounded by its turns.
+MAX_STORED_CHARS = 100_000
+
+
+def bound_text(text: str, limit: int = MAX_STORED_CHARS) -> str:
+    """``text`` cut to about ``limit`` characters (head and tail kept, the cut marked)."""
+    return truncate(text, limit)[0] if len(text) > limit else text
+
+
+def bound_messages(value: Any, limit: int = MAX_STORED_CHARS) -> Any:
+    """A copy of a transcript with every string bounded by ``bound_text`` (what is stored)."""
+    if isinstance(value, str):
+        return bound_text(value, limit)
+    if isinstance(value, dict):
+        return {k: bound_messages(v, limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(bound_messages(v, limit) for v in value)
+    return value
+
+
 class Tools:
     """Tool implementations bound to one workspace and one sandbox."""
 

@@ -233,3 +233,21 @@ def test_an_agent_within_its_bounds_is_untouched(tmp_path: Path) -> None:
                       "workspace_size_mb = 2\nworkspace_files = 500")
     assert (sample.status, sample.limit) == ("ok", None)  # type: ignore[attr-defined]
     assert sample.final_report == "Done."  # type: ignore[attr-defined]
+
+
+def test_a_stored_sample_stays_bounded_with_the_cuts_marked(tmp_path: Path) -> None:
+    """A 50 MB tool output and a 16 MB final report: the samples.jsonl line stays small (the
+    report was stored whole: a 16 MB line)."""
+    import json
+
+    from evalkit.records import to_json
+    from evalkit.tools import MAX_STORED_CHARS
+
+    report = "All tests pass. " * 1_000_000
+    sample, _ = _play(tmp_path, ["head -c 50000000 /dev/zero | tr '\\0' x; echo END"], "",
+                      report=report)
+    line = json.dumps(to_json(sample))
+    assert len(line) < 4 * MAX_STORED_CHARS, len(line)
+    assert "characters cut" in sample.final_report  # type: ignore[attr-defined]
+    assert sample.final_report.startswith("All tests pass.")  # type: ignore[attr-defined]
+    assert "cut" in _tool_results(sample)[0] and "END" in _tool_results(sample)[0]
