@@ -151,7 +151,7 @@ def test_the_official_workspace_copies_the_agent_files_only_up_to_the_bounds(
 
 
 def _play(tmp_path: Path, steps: list[str], limits: str, *, report: str = "Done.",
-          command_timeout_s: float = 20.0) -> tuple[object, float]:
+          command_timeout_s: float = 20.0, **variant: object) -> tuple[object, float]:
     """Play bash ``steps`` with the script: provider through the real runner; (sample, s)."""
     import asyncio
     import json
@@ -181,12 +181,12 @@ def _play(tmp_path: Path, steps: list[str], limits: str, *, report: str = "Done.
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"final_report": report,
                                   "steps": [{"bash": s} for s in steps]}))
-    variant = Variant(name="bounds", model=f"script:{script}", max_turns=20,
-                      command_timeout_s=command_timeout_s)
-    planned = PlannedSample(make_sample_id(fx, variant, 1), fx, variant, 1)
+    played = Variant(name="bounds", model=f"script:{script}", max_turns=20,
+                     command_timeout_s=command_timeout_s, **variant)  # type: ignore[arg-type]
+    planned = PlannedSample(make_sample_id(fx, played, 1), fx, played, 1)
     sandbox = Sandbox(SandboxLimits(wall_time_s=30.0, max_file_size=64 * 1024 * 1024))
     t0 = time.monotonic()
-    sample = asyncio.run(execute_sample(planned, get_provider(variant.model), sandbox, "r"))
+    sample = asyncio.run(execute_sample(planned, get_provider(played.model), sandbox, "r"))
     return sample, time.monotonic() - t0
 
 
@@ -245,9 +245,13 @@ def test_a_stored_sample_stays_bounded_with_the_cuts_marked(tmp_path: Path) -> N
 
     report = "All tests pass. " * 1_000_000
     sample, _ = _play(tmp_path, ["head -c 50000000 /dev/zero | tr '\\0' x; echo END"], "",
-                      report=report)
-    line = json.dumps(to_json(sample))
-    assert len(line) < 4 * MAX_STORED_CHARS, len(line)
+                      report=report, max_output_tokens=None)
+    assert sample.status == "ok"  # type: ignore[attr-defined]
+    data = to_json(sample)
+    for key in ("final_report", "messages"):
+        assert len(json.dumps(data[key])) < MAX_STORED_CHARS + 40_000, key
+    # the grader's claims follow the (bounded) report: 6,250 quotes of one repeated sentence
+    assert len(json.dumps(data)) < 2_500_000
     assert "characters cut" in sample.final_report  # type: ignore[attr-defined]
     assert sample.final_report.startswith("All tests pass.")  # type: ignore[attr-defined]
     assert "cut" in _tool_results(sample)[0] and "END" in _tool_results(sample)[0]
