@@ -2,13 +2,21 @@
 
     python bench/stats_speed.py            # 10^5 samples: 5000 tasks x 2 variants x 10 epochs
     python bench/stats_speed.py 1000000    # 10^6 samples
+    python bench/stats_speed.py 1000000 --before e1be2e1   # also the stats.py of a revision
 
-The frame is built directly (not from JSON; see load_speed.py for loading).
+The frame is built directly (not from JSON; see load_speed.py for loading). ``fc_rate`` and
+``compare`` are also timed beside a bare pandas groupby computing the same counts (the floor
+any implementation pays on this machine), and, with ``--before REV``, beside the same calls of
+``evalkit/stats.py`` as it was at REV, in the same process, so ratios hold on a noisy machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,24 +53,73 @@ def make_frame(n: int, epochs: int = 10, seed: int = 0) -> pd.DataFrame:
     return df
 
 
-def bench(label: str, fn, repeat: int = 3) -> None:
+def bench(label: str, fn, repeat: int = 3, note: str = "") -> float:
     fn()  # warm: first calls import scipy pieces
     best = float("inf")
     for _ in range(repeat):
         t = time.process_time()
         fn()
         best = min(best, time.process_time() - t)
-    print(f"  {label:58s} {1000 * best:9.1f} ms CPU")
+    print(f"  {label:58s} {1000 * best:9.1f} ms CPU{note}")
+    return best
+
+
+def stats_at(rev: str):  # type: ignore[no-untyped-def]
+    """evalkit/stats.py as it was at ``rev`` (git show), imported as its own module."""
+    root = Path(__file__).resolve().parent.parent
+    text = subprocess.run(["git", "-C", str(root), "show", f"{rev}:evalkit/stats.py"],
+                          capture_output=True, text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / "stats_before.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location("stats_before", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["stats_before"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def bare_rate(df: pd.DataFrame) -> pd.DataFrame:
+    """The counts a clustered fc_rate needs (k and n per group and task), by a plain pandas
+    groupby; no intervals."""
+    return df.groupby(["variant", "outcome_class", "task_id"], observed=True)[
+        "false_claim"].agg(["sum", "count"])
+
+
+def bare_compare(df: pd.DataFrame) -> pd.DataFrame:
+    """The per-task means compare needs, by a plain pandas groupby + unstack."""
+    return df.groupby(["task_id", "variant"], observed=True)["false_claim"].mean().unstack()
+
+
+def head_to_head(df: pd.DataFrame, before) -> None:  # type: ignore[no-untyped-def]
+    """fc_rate and compare against the bare groupby (and the old code), rounds interleaved."""
+    calls = {
+        "fc_rate(df)": (lambda m: m.fc_rate(df), bare_rate),
+        "compare(df, 'baseline', 'candidate')":
+            (lambda m: m.compare(df, "baseline", "candidate"), bare_compare),
+    }
+    for label, (call, bare) in calls.items():
+        t_bare = bench(f"bare pandas groupby for {label}", lambda b=bare: b(df), repeat=5)
+        t_now = bench(f"{label} now", lambda c=call: c(S), repeat=5)
+        print(f"  {'':58s} now / bare = {t_now / t_bare:.2f}")
+        if before is not None:
+            t_old = bench(f"{label} before", lambda c=call: c(before), repeat=5)
+            print(f"  {'':58s} before / bare = {t_old / t_bare:.2f}; "
+                  f"before / now = {t_old / t_now:.1f}")
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("n", nargs="?", type=int, default=100_000)
+    p.add_argument("--before", metavar="REV", help="also time evalkit/stats.py at this revision")
+    args = p.parse_args()
+    n = args.n
     df = make_frame(n)
     x = df["false_claim"]
     task = df["task_id"]
     base = df[df.variant == "baseline"]
     cand = df[df.variant == "candidate"]
     print(f"{len(df)} samples, {df.task_id.nunique()} tasks x 2 variants x 10 epochs")
+    head_to_head(df, stats_at(args.before) if args.before else None)
     bench("proportion(x) wilson", lambda: S.proportion(x).confidence_interval())
     bench("proportion(x, cluster=task_id)",
           lambda: S.proportion(x, cluster=task).confidence_interval())

@@ -1000,6 +1000,52 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
+def _dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, the sorted distinct values): ``values`` (ints in 0..space-1) numbered densely.
+    A bincount over the space when it is small, else a sort."""
+    import numpy as np
+
+    if space <= max(4 * values.size, 1 << 16):
+        present = np.bincount(values, minlength=space) > 0
+        number = np.cumsum(present) - 1
+        return number[values], np.flatnonzero(present)
+    first, codes = np.unique(values, return_inverse=True)
+    return codes.ravel(), first
+
+
+def _group_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Group number of each row and the group keys, as ``df.groupby(keys, observed=True,
+    dropna=False, sort=True)`` orders them; from the category codes when every key is a
+    category (the frames ``load`` makes), which costs a fraction of a groupby."""
+    import numpy as np
+    import pandas as pd
+
+    if not keys:
+        return np.zeros(len(df), dtype=np.int64), [()]
+    cols = [df[k] for k in keys]
+    if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in cols):
+        grouped = df.groupby(keys, observed=True, dropna=False, sort=True)
+        labels = [k if isinstance(k, tuple) else (k,) for k in grouped.size().index]
+        return np.asarray(grouped.ngroup(), dtype=np.int64), labels
+    combined = np.zeros(len(df), dtype=np.int64)
+    radix = []
+    for c in cols:
+        codes = c.cat.codes.to_numpy().astype(np.int64)
+        size = len(c.cat.categories) + 1  # NA sorts last, as groupby puts it
+        combined = combined * size + np.where(codes < 0, size - 1, codes)
+        radix.append(size)
+    space = math.prod(radix)
+    gid, observed = _dense(combined, space)
+    labels = []
+    for value in observed.tolist():
+        key = []
+        for c, size in zip(reversed(cols), reversed(radix), strict=True):
+            value, digit = divmod(value, size)
+            key.append(c.cat.categories[digit] if digit < size - 1 else np.nan)
+        labels.append(tuple(reversed(key)))
+    return gid, labels
+
+
 def fc_rate(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = ("variant", "outcome_class"),
@@ -1022,28 +1068,69 @@ def fc_rate(
     for col in [*keys, flag] + ([cluster] if cluster else []):
         if col not in df.columns:
             raise KeyError(f"column {col!r} not in the frame (columns: {list(df.columns)})")
-    rows = []
-    groups = df.groupby(keys, observed=True, dropna=False, sort=True) if keys else [((), df)]
-    for key, g in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        res = proportion(g[flag], method, cluster=g[cluster] if cluster else None)
-        lo, hi = res.confidence_interval(confidence_level)
-        row = dict(zip(keys, key, strict=True))
-        row.update(
-            n=res.n, k=res.k, rate=res.statistic, lower=lo, upper=hi, n_missing=res.n_dropped
-        )
-        if cluster:
-            row.update(
-                n_clusters=res.n_clusters, design_effect=res.design_effect,
-                effective_n=res.effective_n,
-            )
-        rows.append(row)
-    cols = [*keys, "n", "k", "rate", "lower", "upper", "n_missing"]
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    # One pass over the whole column with group codes (issue 19): iterating the groups built a
+    # sub-frame of every column per group and took 4.6x a plain pandas groupby at 10^6 rows.
+    x = _binary(df[flag], flag)
+    gid, labels = _group_codes(df, keys)
+    n_groups = len(labels)
+    valid = ~np.isnan(x)
+    g_valid, x_valid = gid[valid], x[valid]
+    total = np.bincount(gid, minlength=n_groups)
+    n = np.bincount(g_valid, minlength=n_groups)
+    k = np.bincount(g_valid, weights=x_valid, minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+    z = _z(confidence_level)
     if cluster:
-        cols += ["n_clusters", "design_effect", "effective_n"]
-    out = pd.DataFrame(rows, columns=cols)
-    for c in ("n", "k", "n_missing") + (("n_clusters",) if cluster else ()):
-        out[c] = out[c].astype(np.int64)
+        codes = _codes(df[cluster], len(df), "cluster")
+        n_codes = int(codes.max()) + 1 if codes.size else 1
+        pair, first = _dense(g_valid * n_codes + codes[valid], n_groups * n_codes)
+        pair_group = first // n_codes
+        n_gc = np.bincount(pair, minlength=len(first)).astype(float)
+        k_gc = np.bincount(pair, weights=x_valid, minlength=len(first))
+        resid = k_gc - n_gc * np.nan_to_num(rate)[pair_group]  # sum of x - mean per cluster
+        sum_sq = np.bincount(pair_group, weights=resid * resid, minlength=n_groups)
+        n_clusters = np.bincount(pair_group, minlength=n_groups)
+        nf = n.astype(float)
+        p0 = np.nan_to_num(rate)
+        ss = k * (1 - p0) ** 2 + (nf - k) * p0 * p0  # sum of (x - mean)^2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = n_clusters.astype(float)
+            var_c = g / (g - 1) * sum_sq / (nf * nf)
+            var_iid = np.where(n > 1, ss / (nf * (nf - 1)), 0.0)
+            deff = np.where(var_iid > 0, var_c / var_iid, 1.0)
+        few = n_clusters < 2
+        se = np.where(few, np.nan, np.sqrt(np.where(few, 0.0, var_c)))
+        deff = np.where(few, np.where(ss > 0, np.inf, 1.0), deff)
+        n_eff = np.where(few, 1.0, nf / np.maximum(np.where(few, 1.0, deff), 1.0))
+        empty = n == 0
+        n_clusters = np.where(empty, 0, n_clusters)
+        deff = np.where(empty, 1.0, deff)
+        n_eff = np.where(empty, 0.0, n_eff)
+        if method == "wald":
+            half = z * np.where(np.isnan(se), 0.5, se)
+            lo, hi = np.maximum(0.0, rate - half), np.minimum(1.0, rate + half)
+        else:
+            lo, hi = proportion_ci(np.where(empty, 0.0, rate * n_eff), n_eff, method,
+                                   confidence_level)
+    else:
+        nf = n.astype(float)
+        lo, hi = proportion_ci(np.where(n > 0, rate * nf, 0.0), nf, method, confidence_level)
+    lo = np.where(n == 0, 0.0, lo)
+    hi = np.where(n == 0, 1.0, hi)
+    out = pd.DataFrame([dict(zip(keys, key, strict=True)) for key in labels], columns=keys)
+    out["n"] = n.astype(np.int64)
+    out["k"] = k.astype(np.int64)
+    out["rate"] = rate
+    out["lower"] = lo.astype(float)
+    out["upper"] = hi.astype(float)
+    out["n_missing"] = (total - n).astype(np.int64)
+    if cluster:
+        out["n_clusters"] = n_clusters.astype(np.int64)
+        out["design_effect"] = deff.astype(float)
+        out["effective_n"] = n_eff.astype(float)
     return out
 
 
@@ -1170,28 +1257,34 @@ def compare(
     for name in (baseline, candidate):
         if name not in present:
             raise ValueError(f"{by}={name!r} not in the frame (have: {sorted(map(str, present))})")
-    sub = df[df[by].isin([baseline, candidate])]
-    vals = pd.Series(_binary(sub[flag], flag), index=sub.index)
-    n_missing = int(vals.isna().sum())
-    sub = sub.assign(_v=vals).dropna(subset=["_v"])
-    grouped = sub.groupby([pair_on, by], observed=True)["_v"]
-    per = grouped.mean().unstack(by)
-    size = grouped.size().unstack(by)
-    for name in (baseline, candidate):
-        if name not in per.columns:
-            per[name] = float("nan")
-            size[name] = float("nan")
-    both = per[[candidate, baseline]].dropna()
-    counts = size.loc[both.index, [candidate, baseline]]
-    n_unpaired = int(len(per) - len(both))
-    mc, mb = both[candidate].to_numpy(float), both[baseline].to_numpy(float)
-    diff = _score_result(mc, mb, n_missing, counts[candidate].to_numpy(float),
-                         counts[baseline].to_numpy(float))
+    # Codes and bincounts instead of a two-key groupby + unstack (issue 19: ~4x faster at
+    # 10^6 rows); tasks in sorted order as the groupby gave them, so sums agree to the bit.
+    import numpy as np
+
+    sel = np.asarray(df[by].isin([baseline, candidate]), dtype=bool)
+    sub = df[sel] if not sel.all() else df
+    vals = _binary(sub[flag], flag)
+    n_missing = int(np.isnan(vals).sum())
+    is_cand = np.asarray(sub[by] == candidate, dtype=bool)
+    task, _ = pd.factorize(sub[pair_on], sort=True)
+    task = np.asarray(task)
+    keep = ~np.isnan(vals) & (task >= 0)
+    n_tasks = int(task.max()) + 1 if task.size else 0
+    stats = []
+    for mask in (keep & is_cand, keep & ~is_cand):
+        cnt = np.bincount(task[mask], minlength=n_tasks).astype(float)
+        tot = np.bincount(task[mask], weights=vals[mask], minlength=n_tasks)
+        stats.append((cnt, tot))
+    (cnt_c, sum_c), (cnt_b, sum_b) = stats
+    both = (cnt_c > 0) & (cnt_b > 0)
+    n_unpaired = int(((cnt_c > 0) | (cnt_b > 0)).sum() - both.sum())
+    mc, mb = sum_c[both] / cnt_c[both], sum_b[both] / cnt_b[both]
+    diff = _score_result(mc, mb, n_missing, cnt_c[both], cnt_b[both])
     test = _mcnemar_result(mc, mb, n_missing)
     return CompareResult(
         baseline, candidate, flag, diff.statistic,
         1.0 if diff.pvalue is None else diff.pvalue, diff.rate_b, diff.rate_a,
-        int(len(both)), test.a_only, test.b_only, n_unpaired, n_missing, diff, test,
+        int(both.sum()), test.a_only, test.b_only, n_unpaired, n_missing, diff, test,
     )
 
 

@@ -241,3 +241,40 @@ def test_compare_summary_direction_follows_the_one_test_and_interval():
     r = S.compare(frame(rows), "a", "b")
     assert r.confidence_interval()[0] < 0 < r.confidence_interval()[1] and r.pvalue > 0.05
     assert r.summary().startswith("no clear difference: b vs a +10.0 points")
+
+
+@pytest.mark.parametrize("method", ["wilson", "wald", "exact"])
+@pytest.mark.parametrize("keyed", ["category", "string"])
+def test_fc_rate_in_one_pass_agrees_with_proportion_per_group(method: str, keyed: str) -> None:
+    """fc_rate computes every group from codes in one pass (issue 19: ~5x faster at 10^6
+    rows); each row must still be what proportion() says for that group alone, NA keys and
+    groups whose flag is all missing included."""
+    import numpy as np
+
+    from evalkit import stats as S
+
+    rng = np.random.default_rng(7)
+    n = 400
+    df = pd.DataFrame({
+        "variant": pd.array(rng.choice(["a", "b", "c"], n), dtype=keyed),
+        "outcome_class": pd.array(rng.choice(["x", "y", None], n), dtype=keyed),
+        "task_id": pd.array(rng.choice([f"t{i}" for i in range(25)], n), dtype="string"),
+        "false_claim": pd.array([None if r < 0.2 else bool(r > 0.6) for r in rng.random(n)],
+                                dtype="boolean"),
+    })
+    df.loc[df["variant"] == "c", "false_claim"] = pd.NA
+    out = S.fc_rate(df, method=method)
+    assert len(out) == len(df.groupby(["variant", "outcome_class"], observed=True,
+                                      dropna=False))
+    for row in out.itertuples():
+        cls = df["outcome_class"]
+        part = df[(df["variant"] == row.variant)
+                  & (cls.isna() if pd.isna(row.outcome_class) else cls == row.outcome_class)]
+        ref = S.proportion(part["false_claim"], method, cluster=part["task_id"])
+        lo, hi = ref.confidence_interval()
+        assert (row.n, row.k, row.n_missing, row.n_clusters) == (ref.n, ref.k, ref.n_dropped,
+                                                                ref.n_clusters)
+        assert row.lower == pytest.approx(lo, abs=1e-12)
+        assert row.upper == pytest.approx(hi, abs=1e-12)
+        assert row.design_effect == pytest.approx(ref.design_effect, nan_ok=True)
+        assert row.effective_n == pytest.approx(ref.effective_n, nan_ok=True)
