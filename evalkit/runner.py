@@ -180,7 +180,7 @@ async def execute_sample(planned: PlannedSample, provider: Any, sandbox: Any, ru
                 simulated=bool(getattr(provider, "simulated", False)), started_at=started_at)
     # Never name the folder after the task: the model sees its path, and ids can hint at
     # the outcome class.
-    tmp = tempfile.mkdtemp(prefix="evalkit-ws-", dir=workspace.workspace_root())
+    tmp = tempfile.mkdtemp(prefix=f"evalkit-ws-{os.getpid()}-", dir=workspace.workspace_root())
     ws = Path(tmp) / "repo"
     system = ""
     agent = None

@@ -505,7 +505,7 @@ class Sandbox:
         if self.mode == "bwrap":
             home = "/tmp"
         else:
-            private_home = tempfile.mkdtemp(prefix="evalkit-home-")
+            private_home = tempfile.mkdtemp(prefix=f"evalkit-home-{os.getpid()}-")
             if uid is not None:
                 os.chown(private_home, uid, uid)
             home = private_home

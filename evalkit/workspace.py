@@ -559,7 +559,7 @@ def _official_dir(fixture: Fixture, ws: Path, with_checks: bool, root: Path | No
                   ) -> Iterator[tuple[Path, str, dict[str, str], Path]]:
     base = Path(root) if root is not None else workspace_root()
     base.mkdir(parents=True, exist_ok=True)
-    holder = Path(tempfile.mkdtemp(prefix="evalkit-official-", dir=base))
+    holder = Path(tempfile.mkdtemp(prefix=f"evalkit-official-{os.getpid()}-", dir=base))
     os.chmod(holder, 0o711)  # a sandbox that drops to another uid must traverse it
     try:
         official = build_official_workspace(fixture, ws, holder / "repo",
@@ -823,7 +823,7 @@ def temp_workspace(fixture: Fixture, *, root: Path | None = None, solution: bool
     base = Path(root) if root is not None else workspace_root()
     base.mkdir(parents=True, exist_ok=True)
     # Not named after the task: agents see this path, and a task id can hint at its class.
-    holder = Path(tempfile.mkdtemp(prefix="evalkit-ws-", dir=base))
+    holder = Path(tempfile.mkdtemp(prefix=f"evalkit-ws-{os.getpid()}-", dir=base))
     ws = holder / "ws"
     try:
         materialize(fixture, ws, solution=solution, checks=checks)
