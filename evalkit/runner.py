@@ -449,6 +449,9 @@ async def arun_samples(
             sandbox = default_sandbox()
         except SandboxError as exc:
             raise RunError(str(exc)) from exc
+    from evalkit.reclaim import reclaim_quietly  # what killed runs left (issue 15)
+
+    await asyncio.to_thread(reclaim_quietly)
     checks: list[Any] = []
     if preflight:
         from evalkit.doctor import EnvironmentNotReady, apreflight, failures
