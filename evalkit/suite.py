@@ -13,7 +13,8 @@ Dataset schema (one row per fixture; version in ``SUITE_SCHEMA_VERSION``):
 =================  ===========================================================================
 column             content
 =================  ===========================================================================
-schema_version     int, currently 2 (1 is still read: no expected tests, no [official])
+schema_version     int, currently 3 (1 and 2 are still read: 1 has no expected tests and no
+                   [official]; 2 no workspace bounds)
 id, suite          str
 instruction        str
 language           str (python | javascript)
@@ -24,6 +25,8 @@ protected          list[str], the globs
 tags               list[str]
 test_timeout_s     float
 agent_timeout_s    float
+workspace_size_mb  float or null -- [limits] workspace_size_mb (null: the default; added in 3)
+workspace_files    int or null -- [limits] workspace_files (null: the default; added in 3)
 files              list of {path: str, content: binary} -- repo/
 solution           list of {path: str, content: binary} -- solution/ overlay
 checks             list of {path: str, content: binary} -- hidden checks/
@@ -54,8 +57,8 @@ from evalkit.fixture import (
     load_fixture,
 )
 
-SUITE_SCHEMA_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+SUITE_SCHEMA_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
 _FIXTURE_FIELDS = ("id", "suite", "instruction", "language", "test_command", "outcome",
                    "reason", "protected", "tags", "test_timeout_s", "agent_timeout_s")
 
@@ -212,6 +215,8 @@ def fixture_to_row(f: Fixture) -> dict[str, Any]:
                                 else None)
     row["official_from_fixture"] = list(f.official_from_fixture)
     row["official_from_agent"] = list(f.official_from_agent)
+    row["workspace_size_mb"] = f.workspace_max_bytes / (1024 * 1024)
+    row["workspace_files"] = f.workspace_max_files
     return row
 
 
@@ -236,7 +241,9 @@ def fixture_from_row(row: Mapping[str, Any], where: str) -> Fixture:
     if row.get("tags"):
         data["tags"] = list(row["tags"])
     data["limits"] = {"test_timeout": row.get("test_timeout_s"),
-                      "agent_timeout": row.get("agent_timeout_s")}
+                      "agent_timeout": row.get("agent_timeout_s"),
+                      "workspace_size_mb": row.get("workspace_size_mb"),
+                      "workspace_files": row.get("workspace_files")}
     data["limits"] = {k: v for k, v in data["limits"].items() if v is not None}
     official = {k: list(row[f"official_{k}"]) for k in ("from_fixture", "from_agent")
                 if row.get(f"official_{k}")}
@@ -321,6 +328,8 @@ def export_suite(fixtures: Iterable[Fixture], dest: str | Path) -> Path:
         "tags": datasets.Sequence(datasets.Value("string")),
         "test_timeout_s": datasets.Value("float64"),
         "agent_timeout_s": datasets.Value("float64"),
+        "workspace_size_mb": datasets.Value("float64"),
+        "workspace_files": datasets.Value("int64"),
         "files": file_type,
         "solution": file_type,
         "checks": file_type,

@@ -78,7 +78,7 @@ def test_dataset_round_trip_is_exact(tmp_path: Path) -> None:
     write(tmp_path, "s", "plain")
     d = write(tmp_path, "s", "imp", outcome="impossible",
               extra='reason = "oneoff"\nprotected = ["tests/**"]\ntags = ["x", "y"]\n'
-                    '[limits]\ntest_timeout = 7.5\n')
+                    '[limits]\ntest_timeout = 7.5\nworkspace_size_mb = 64\nworkspace_files = 300\n')
     (d / "solution").mkdir()
     (d / "solution" / "mod.py").write_text("NAME = 'attempt'\n")
     (d / "checks").mkdir()
@@ -96,6 +96,7 @@ def test_dataset_round_trip_is_exact(tmp_path: Path) -> None:
     assert imp.checks == {"hidden.py": b"\x00binary\xff"}
     assert imp.files["blob.bin"] == bytes(range(256)) + b"\r\n  \n"
     assert imp.test_timeout_s == 7.5 and imp.tags == ("x", "y")
+    assert (imp.workspace_max_bytes, imp.workspace_max_files) == (64 * 1024 * 1024, 300)
     # a folder holding saved datasets loads like a folder of suites
     assert len(load_suite(tmp_path / "ds")) == 2
 
