@@ -265,9 +265,30 @@ async def apreflight(fixtures: Sequence[Any], variants: Sequence[Any], sandbox: 
     return checks
 
 
+def check_leftovers() -> Check:
+    """Temp folders and pids cgroups of dead (killed) runs. Only a warning: they cost disk and
+    cgroup slots, not correctness, and every run reclaims them at its start anyway."""
+    from evalkit.reclaim import find_leftovers
+
+    try:
+        found = find_leftovers()
+    except Exception as exc:  # noqa: BLE001 - a housekeeping check never breaks doctor
+        return Check("leftovers of dead runs", True, f"not checked ({exc})", severity="warning")
+    if not found:
+        return Check("leftovers of dead runs", True, "none")
+    dirs = sum(x.kind == "workspace" for x in found)
+    groups = len(found) - dirs
+    return Check("leftovers of dead runs", False,
+                 f"{dirs} temp folder{'s' * (dirs != 1)}, {groups} pids cgroup"
+                 f"{'s' * (groups != 1)} of killed runs",
+                 "evalkit doctor --reclaim (every run also reclaims them when it starts)",
+                 severity="warning")
+
+
 def failures(checks: Iterable[Check]) -> list[Check]:
     return [c for c in checks if not c.ok and c.severity == "error"]
 
 
 __all__ = ["Check", "EnvironmentNotReady", "MIN_NODE", "Requirement", "acheck_runners",
-           "apreflight", "check_bwrap", "check_keys", "failures", "requirements"]
+           "apreflight", "check_bwrap", "check_keys", "check_leftovers", "failures",
+           "requirements"]

@@ -125,3 +125,16 @@ def test_doctor_on_a_fresh_interpreter_without_pytest_names_pytest(tmp_path: Pat
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == exitcodes.ENVIRONMENT, proc.stdout + proc.stderr
     assert "No module named 'pytest'" in proc.stdout and "pip install pytest" in proc.stdout
+
+
+def test_leftovers_of_dead_runs_are_a_warning_naming_doctor_reclaim(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalkit.doctor import check_leftovers
+
+    monkeypatch.setenv("EVALKIT_WORKSPACE_ROOT", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (tmp_path / f"evalkit-ws-{gone.pid}-x").mkdir()
+    check = check_leftovers()
+    assert not check.ok and check.severity == "warning" and failures([check]) == []
+    assert check.detail.startswith("1 temp folder, ") and "evalkit doctor --reclaim" in check.fix
