@@ -13,9 +13,12 @@ answered spent nothing, so that sample is an error, which ``--retry-errors`` run
   ``max_tokens`` -> limit.
 * Every model call has a response deadline: ``min(response timeout, remaining wall time)``.
   The response timeout is ``AgentLimits.response_timeout_s``, else the provider's
-  ``response_timeout`` option, else ``DEFAULT_RESPONSE_TIMEOUT_S`` (600 s). The deadline is
-  sent with the request (HTTP providers bound their attempts by it) and enforced here with an
-  ``asyncio.timeout`` as well, whatever the provider does.
+  ``response_timeout`` option, else ``DEFAULT_RESPONSE_TIMEOUT_S`` (600 s). It is enforced
+  here with an ``asyncio.timeout``, whatever the provider does, and sent with the request
+  (``ModelRequest.response_timeout``, 0.5 s later so that this guard decides a stall): HTTP
+  providers bound their attempts and retries by it, and one that sees no answer can come in
+  time (a ``retry-after`` past the deadline) raises ``NoResponseError`` early -> error naming
+  what its last attempt saw.
 * No answer by a deadline set by the response timeout -> error ``no response from <provider>
   within N s``.
 * No answer by a deadline set by the wall time (the sample's time ran out while waiting on the
