@@ -49,9 +49,10 @@ def _files(path: Path) -> list[Path]:
 
 
 def looks_like_codex(path: Path) -> bool:
-    """A Codex exec --json stream or rollout file (or a folder of rollouts)."""
+    """A Codex exec --json stream or rollout file, or a folder of them (exec output files
+    have no fixed name, so a folder without rollouts is judged by its first .jsonl file)."""
     if path.is_dir():
-        files = sorted(path.rglob("rollout-*.jsonl"))
+        files = sorted(path.rglob("rollout-*.jsonl")) or _files(path)[:1]
         return bool(files) and looks_like_codex(files[0])
     h = head(path)
     if any(t in h for t in _EXEC_TYPES + _ROLLOUT_TYPES):

@@ -41,6 +41,10 @@ def test_a_sessions_folder_a_rollout_and_an_exec_stream_are_detected_as_codex() 
     assert detect_format(EXEC / "csv-quoted-newline.jsonl")[0] == "codex"
 
 
+def test_a_folder_of_exec_json_outputs_is_detected_as_codex() -> None:
+    assert detect_format(EXEC)[0] == "codex"  # no rollout-*.jsonl names to go by
+
+
 def test_rollout_shell_calls_and_apply_patch_map_in_order_with_exit_codes() -> None:
     s = _read(SESSIONS)[0][DATES]
     uses = _blocks(s, "tool_use")
