@@ -52,6 +52,14 @@ Flags use pandas' nullable ``boolean`` dtype because NA ("cannot tell") is a rea
 not silently become False. ``df["false_claim"].mean()`` skips NA; ``evalkit.stats`` reports how many
 were dropped.
 
+Columnar sidecar (``frame.parquet``): when a run completes, the runner writes the rows of its
+``samples.jsonl`` (and ``grades.jsonl``) as Parquet next to them, stamped with the size,
+modification time and line count of the files it was built from; ``evalkit export RUN --parquet``
+(re)writes it. ``load`` reads it instead of the JSON lines when the stamp still matches (at 10^6
+rows: ~0.5 s instead of ~18 s of CPU) and otherwise, silently, reads the JSON lines; the frame is
+the same either way. It is a cache: deleting it loses nothing. It is not written for files with
+bad lines (their warnings come from the JSON path) or when pyarrow is not installed.
+
 Robustness: a truncated or unparsable line gives a warning naming the file and line and is skipped
 (``strict=True`` raises instead); a line whose ``schema_version`` is newer than this evalkit
 understands raises :class:`LoadError` naming the file and line. When a ``samples.jsonl`` holds the
@@ -60,10 +68,12 @@ same ``sample_id`` twice (a retried sample), the last line wins.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
 import os
+import tempfile
 import threading
 import typing
 import warnings
@@ -83,7 +93,13 @@ from evalkit.records import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "LoadError", "PooledRunsWarning", "load"]
+__all__ = ["COLUMNS", "LoadError", "PooledRunsWarning", "SIDECAR", "load", "write_sidecar"]
+
+#: the columnar copy of a run folder's rows (see the module docstring)
+SIDECAR = "frame.parquet"
+#: bump when the rows a sample line gives change meaning, so that old sidecars are not read
+SIDECAR_FORMAT = 1
+_SIDECAR_KEY = b"evalkit_frame"
 
 FLAG_COLUMNS: tuple[str, ...] = (
     "claimed_success",
@@ -432,7 +448,7 @@ def _read_grades(path: Path, strict: bool) -> dict[str, dict[str, Any]]:
 
 
 def _read_samples(
-    path: Path, grades: dict[str, dict[str, Any]], run: str, strict: bool
+    path: Path, grades: dict[str, dict[str, Any]], run: str | None, strict: bool
 ) -> list[tuple[Any, ...]]:
     rows = []
     for lineno, obj in _iter_lines(path, strict):
@@ -464,10 +480,15 @@ def _checked_sample_row(obj: dict[str, Any], grade: dict[str, Any] | None, path:
     return row
 
 
-def _read_jsonl(path: Path, strict: bool) -> list[tuple[Any, ...]]:
-    """A samples.jsonl or a graded JSONL file, told apart by the keys of each line."""
-    run = path.parent.name if path.name == "samples.jsonl" else path.stem
+def _read_jsonl(path: Path, strict: bool, name_runs: bool = True) -> list[tuple[Any, ...]]:
+    """A samples.jsonl or a graded JSONL file, told apart by the keys of each line.
+
+    ``name_runs=False`` leaves the run of a sample line without ``run_id`` as None (the
+    sidecar names it when read, so that a renamed folder names it anew)."""
+    run: str | None = path.parent.name if path.name == "samples.jsonl" else path.stem
     if path.name == "samples.jsonl":
+        if not name_runs:
+            run = None
         grades_path = path.parent / "grades.jsonl"
         grades = _read_grades(grades_path, strict) if grades_path.is_file() else {}
         return _read_samples(path, grades, run, strict)
@@ -538,9 +559,6 @@ def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     return df
 
 
-_RUN, _TASK, _VARIANT, _EPOCH = 0, 2, 5, 8  # positions in a row tuple
-
-
 def _run_time(run_dir: Path | None, path: Path) -> str:
     """When a run started (manifest ``started_at``/``created_at``), for ``latest=True``; a
     file without a manifest counts from its modification time."""
@@ -563,39 +581,58 @@ def _run_time(run_dir: Path | None, path: Path) -> str:
                                                                                     "Z")
 
 
-def _select_runs(rows: list[tuple[Any, ...]], runs: list[str] | tuple[str, ...],
-                 ) -> list[tuple[Any, ...]]:
+def _select_runs(df: pd.DataFrame, runs: list[str] | tuple[str, ...]) -> pd.DataFrame:
     wanted = set(runs)
-    present = {row[_RUN] for row in rows}
+    present = set(df["run"].dropna().unique())
     unknown = sorted(wanted - present)
     if unknown:
         raise LoadError(f"runs={unknown}: not among the loaded runs "
                         f"({', '.join(sorted(map(str, present))) or 'none'})")
-    return [row for row in rows if row[_RUN] in wanted]
+    return df[df["run"].isin(wanted).to_numpy(dtype=bool)]
 
 
-def _latest_runs(rows: list[tuple[Any, ...]], order: dict[str, str]) -> list[tuple[Any, ...]]:
+def _none(value: Any) -> Any:
+    """A category's missing value as None (rows hold None; pandas gives NaN)."""
+    import pandas as pd
+
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _latest_runs(df: pd.DataFrame, order: dict[str, str]) -> pd.DataFrame:
     """Per variant, only the rows of its newest run (ties broken by run id)."""
-    newest: dict[Any, Any] = {}
-    for row in rows:
-        v, r = row[_VARIANT], row[_RUN]
+    import numpy as np
+
+    variant = df["variant"].cat.codes.to_numpy().astype(np.int64)
+    run = df["run"].cat.codes.to_numpy().astype(np.int64)
+    n_runs = len(df["run"].cat.categories) + 1
+    key = (variant + 1) * n_runs + (run + 1)
+    newest: dict[int, int] = {}
+    runs = df["run"].cat.categories
+    for k in np.unique(key).tolist():
+        v, r = divmod(k, n_runs)
+        name = runs[r - 1] if r else None
         best = newest.get(v)
-        if best is None or (order.get(r, ""), str(r)) > (order.get(best, ""), str(best)):
+        if best is None:
             newest[v] = r
-    return [row for row in rows if newest[row[_VARIANT]] == row[_RUN]]
+            continue
+        best_name = runs[best - 1] if best else None
+        if (order.get(name, ""), str(name)) > (order.get(best_name, ""), str(best_name)):
+            newest[v] = r
+    keep = np.array([v * n_runs + r for v, r in newest.items()], dtype=np.int64)
+    return df[np.isin(key, keep)]
 
 
-def _warn_pooled(rows: list[tuple[Any, ...]]) -> None:
+def _warn_pooled(df: pd.DataFrame) -> None:
     """Warn when a (variant, task, epoch) comes from several runs: pooling counts it twice."""
-    if len({row[_RUN] for row in rows}) < 2:
+    if df["run"].nunique(dropna=False) < 2:
         return
-    seen: dict[tuple[Any, Any, Any], Any] = {}
+    keys = ["variant", "task_id", "epoch"]
+    distinct = df[[*keys, "run"]].drop_duplicates()
+    several = distinct[distinct.duplicated(keys, keep=False)]
     pooled: dict[Any, set[Any]] = {}
-    for row in rows:
-        key = (row[_VARIANT], row[_TASK], row[_EPOCH])
-        first = seen.setdefault(key, row[_RUN])
-        if first != row[_RUN]:
-            pooled.setdefault(row[_VARIANT], set()).update((first, row[_RUN]))
+    for variant, run in zip(several["variant"].tolist(), several["run"].tolist(),
+                            strict=True):
+        pooled.setdefault(_none(variant), set()).add(run)
     for variant, in_runs in sorted(pooled.items(), key=lambda kv: str(kv[0])):
         names = sorted(map(str, in_runs))
         warnings.warn(
@@ -604,6 +641,182 @@ def _warn_pooled(rows: list[tuple[Any, ...]]) -> None:
             "pooled, so each such task counts once per run, as if it had extra epochs. Pass "
             "latest=True (the newest run per variant) or runs=[...] to choose.",
             PooledRunsWarning, stacklevel=3)
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame from the frames of several files: categories united (sorted, as ``_frame``
+    makes them), and a sample met twice in one run (the same folder given twice) kept once,
+    the last time it was met."""
+    import pandas as pd
+
+    parts = [p for p in parts if len(p)] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    for name, dtype in COLUMNS.items():
+        if dtype == "category":
+            cats = sorted(set().union(*(p[name].cat.categories.tolist() for p in parts)))
+            for p in parts:
+                p[name] = p[name].cat.set_categories(cats)
+    seen: set[Any] = set()
+    overlap = False
+    for p in parts:
+        runs = set(p["run"].unique().tolist())
+        overlap |= not seen.isdisjoint(runs)
+        seen |= runs
+    df = pd.concat(parts, ignore_index=True)
+    if overlap:
+        df = df.drop_duplicates(["run", "sample_id"], keep="last")
+    return df
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """The categories of the rows kept (``_frame`` builds them from the rows it is given)."""
+    for name, dtype in COLUMNS.items():
+        if dtype == "category":
+            df[name] = df[name].cat.remove_unused_categories()
+    return df.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- sidecar
+
+
+def _stamp(path: Path) -> dict[str, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _count_lines(path: Path) -> int:
+    """Newlines in the file, read in large blocks (about 0.1 s per GB from the page cache)."""
+    n = 0
+    with open(path, "rb", buffering=0) as fh:
+        while block := fh.read(1 << 22):
+            n += block.count(b"\n")
+    return n
+
+
+def _stamps(samples: Path, lines: bool) -> dict[str, Any]:
+    stamp: dict[str, Any] = {"samples": _stamp(samples),
+                             "grades": _stamp(samples.parent / "grades.jsonl")}
+    if lines and stamp["samples"] is not None:
+        stamp["samples"]["lines"] = _count_lines(samples)
+    return stamp
+
+
+def _sidecar_meta(stamp: dict[str, Any]) -> dict[str, Any]:
+    return {"format": SIDECAR_FORMAT, "schema_version": SCHEMA_VERSION,
+            "columns": COLUMNS, **stamp}
+
+
+def write_sidecar(run: str | os.PathLike[str]) -> Path | None:
+    """Write ``frame.parquet`` beside a run folder's ``samples.jsonl``: its rows, for ``load``.
+
+    Returns the path, or None when nothing was written: no pyarrow, a bad line (the JSON path
+    reports it), or the files changed while they were read. Never raises for those."""
+    samples = Path(run)
+    samples = samples / "samples.jsonl" if samples.is_dir() else samples
+    if samples.name != "samples.jsonl" or not samples.is_file():
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return None
+    target = samples.parent / SIDECAR
+    before = _stamps(samples, lines=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = _read_jsonl(samples, strict=True, name_runs=False)
+    except LoadError:
+        with contextlib.suppress(OSError):
+            target.unlink()  # stale: the JSON path is the truth (and says what is wrong)
+        return None
+    if _stamps(samples, lines=True) != before:
+        return None
+    last = {(row[0], row[1]): i for i, row in enumerate(rows)}
+    if len(last) < len(rows):
+        rows = [rows[i] for i in sorted(last.values())]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+    arrow = {"category": pa.string(), "string": pa.string(), "boolean": pa.bool_(),
+             "Int64": pa.int64(), "float64": pa.float64()}
+    table = pa.table({name: pa.array(values, type=arrow[dtype])
+                      for (name, dtype), values in zip(COLUMNS.items(), columns, strict=True)})
+    table = table.replace_schema_metadata(
+        {_SIDECAR_KEY: json.dumps(_sidecar_meta(before)).encode()})
+    del rows, columns
+    fd, tmp = tempfile.mkstemp(prefix=f".{SIDECAR}.", suffix=".tmp", dir=samples.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def _read_sidecar(samples: Path) -> pd.DataFrame | None:
+    """The frame of ``samples.jsonl`` from its sidecar when the sidecar is fresh, else None."""
+    path = samples.parent / SIDECAR
+    if samples.name != "samples.jsonl" or not path.is_file():
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        meta = json.loads((pq.read_schema(path).metadata or {})[_SIDECAR_KEY])
+        stamp = _stamps(samples, lines=False)
+        if (not isinstance(meta, dict) or stamp["samples"] is None
+                or {k: meta.get(k) for k in ("format", "schema_version", "columns", "grades")}
+                != {k: v for k, v in _sidecar_meta(stamp).items() if k != "samples"}
+                or {k: meta["samples"].get(k) for k in ("size", "mtime_ns")}
+                != stamp["samples"]
+                or meta["samples"].get("lines") != _count_lines(samples)):
+            return None
+        table = pq.read_table(path)
+    except Exception:  # noqa: BLE001 - an unreadable cache is a cache miss
+        return None
+    return _sidecar_frame(table, samples.parent.name)
+
+
+def _sidecar_frame(table: Any, run: str) -> pd.DataFrame:
+    """The sidecar's Arrow table as the frame ``_frame`` builds (same dtypes, categories
+    sorted), the run of lines without ``run_id`` named after the folder."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data: dict[str, Any] = {}
+    for name, dtype in COLUMNS.items():
+        col = table.column(name).combine_chunks()
+        if name == "run":
+            col = pc.fill_null(col, run)
+        if dtype == "category":
+            enc = col.dictionary_encode()
+            cats = enc.dictionary.to_pylist()
+            order = sorted(range(len(cats)), key=cats.__getitem__)
+            rank = np.full(len(cats) + 1, -1, dtype=np.int64)  # index -1 (null) stays -1
+            rank[order] = np.arange(len(cats))
+            codes = rank[enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+            uniques = np.empty(len(cats), dtype=object)
+            uniques[:] = [cats[i] for i in order]
+            data[name] = pd.Categorical.from_codes(codes, uniques)
+        elif dtype == "string":
+            data[name] = pd.arrays.ArrowStringArray(col.cast(pa.large_string()))
+        elif dtype == "float64":
+            data[name] = col.to_numpy(zero_copy_only=False).astype(float, copy=False)
+        else:
+            mask = col.is_null().to_numpy(zero_copy_only=False)
+            filled = col.fill_null(False if dtype == "boolean" else 0)
+            values = filled.to_numpy(zero_copy_only=False)
+            data[name] = (pd.arrays.BooleanArray(values, mask) if dtype == "boolean"
+                          else pd.arrays.IntegerArray(values.astype(np.int64, copy=False),
+                                                      mask))
+    return pd.DataFrame(data, copy=False)
 
 
 def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = False,
@@ -620,7 +833,7 @@ def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = Fa
         raise TypeError("load() needs at least one path (a run directory or a JSONL file)")
     if isinstance(runs, str):
         runs = [runs]
-    rows: list[tuple[Any, ...]] = []
+    parts: list[pd.DataFrame] = []
     order: dict[str, str] = {}  # run id -> sort key (newest last)
     outer = getattr(_skipped, "lines", None)
     _skipped.lines = skipped = []
@@ -631,22 +844,23 @@ def load(*paths: str | os.PathLike[str], strict: bool = False, latest: bool = Fa
     try:
         for p in paths:
             for kind, found in _discover(Path(p)):
-                start = len(rows)
-                if kind == "run":
-                    rows.extend(_read_jsonl(found / "samples.jsonl", strict))
-                else:
-                    rows.extend(_read_jsonl(found, strict))
+                file = found / "samples.jsonl" if kind == "run" else found
+                part = _read_sidecar(file)
+                if part is None:
+                    part = _frame(_read_jsonl(file, strict))
                 when = _run_time(found if kind == "run" else None, found)
-                for row in rows[start:]:
-                    if row[0] not in order or order[row[0]] < when:
-                        order[row[0]] = when
+                for run in part["run"].cat.categories.tolist():
+                    if run not in order or order[run] < when:
+                        order[run] = when
+                parts.append(part)
+        df = _combine(parts) if parts else _frame([])
         if runs is not None:
-            rows = _select_runs(rows, runs)
+            df = _select_runs(df, runs)
         if latest:
-            rows = _latest_runs(rows, order)
+            df = _latest_runs(df, order)
         elif runs is None:
-            _warn_pooled(rows)
-        df = _frame(rows)
+            _warn_pooled(df)
+        df = _tidy(df)
         df.attrs["skipped_lines"] = list(skipped)
         if skipped:
             warnings.warn(f"load: skipped {len(skipped)} bad line(s) and read {len(df)} rows; "

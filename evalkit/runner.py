@@ -705,9 +705,23 @@ async def _run(store: RunStore, existing: dict[str, Any] | None, run_id: str,
                                f"{store.dir}` rewrites it") from exc
             warn(f"{store.dir}: the manifest could not be updated either "
                  f"({describe_failure(exc)}); `--resume` repairs it")
+    if status == "complete":
+        _write_sidecar(store.dir)
     return RunResult(run_id=run_id, run_dir=store.dir, status=status, reason=reason,
                      planned=len(planned), n_ran=ran["n"], ran_errors=ran["error"],
                      ran_limits=ran["limit"], skipped=skipped, manifest=manifest, span=span)
+
+
+def _write_sidecar(run_dir: Path) -> None:
+    """The columnar copy ``evalkit.load`` reads instead of the JSON lines (frame.parquet):
+    written once, when the run is complete. A cache: a failure only warns."""
+    from evalkit.frame import write_sidecar
+
+    try:
+        write_sidecar(run_dir)
+    except Exception as exc:  # noqa: BLE001 - the run's results are complete without it
+        warn(f"{run_dir}: could not write its columnar copy ({describe_failure(exc)}); "
+             "evalkit.load reads samples.jsonl instead")
 
 
 async def _close_providers(providers: dict[str, Any]) -> None:

@@ -69,3 +69,23 @@ def test_export_of_a_missing_or_empty_path_exits_usage(tmp_path: Path, capsys, t
     err = capsys.readouterr().err
     assert code == exitcodes.USAGE and needle in err and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_parquet_without_out_writes_each_run_folders_sidecar_that_load_reads(
+        results: Path, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A completed run writes frame.parquet itself; `export RUN --parquet` (re)writes it, e.g.
+    after a merge, an import or a re-grade, and load then reads it instead of the JSON lines."""
+    import shutil
+
+    from evalkit import frame
+
+    assert (results / "night-1" / frame.SIDECAR).is_file()  # written when the run completed
+    copy = tmp_path / "results"
+    shutil.copytree(results, copy)
+    for run in ("night-1", "night-2"):
+        (copy / run / frame.SIDECAR).unlink()
+    expected = load(copy / "night-1")
+    assert main(["export", str(copy), "--parquet"]) == exitcodes.OK
+    assert "frame.parquet written in 2 of 2 run folders" in capsys.readouterr().out
+    monkeypatch.setattr(frame, "_read_jsonl", None)  # the JSON path would fail now
+    pd.testing.assert_frame_equal(load(copy / "night-1"), expected)

@@ -331,3 +331,115 @@ def test_stats_cli_reports_skipped_lines_without_a_traceback(tmp_path, capsys) -
     err = capsys.readouterr().err
     assert "samples.jsonl:3: field 'outcome'" in err and "skipped 1 bad line" in err
     assert "Traceback" not in err and "UserWarning" not in err
+
+
+# --------------------------------------------------------------------------- columnar sidecar
+
+
+def _mixed_run(path):  # type: ignore[no-untyped-def]
+    """A run folder with what the frame must carry: grades (some re-graded in grades.jsonl),
+    an errored sample whose official run has counts (NA in the frame), a limit, a retried
+    sample (last line wins), a line without run_id and with nulls, categories out of order."""
+    samples = [make_sample(i, variant="zeta" if i % 3 else "alpha", fc=[True, False, None][i % 3],
+                           epoch=1 + i % 2) for i in range(9)]
+    import dataclasses
+
+    samples.append(dataclasses.replace(make_sample(20), status="error",
+                                       error="environment: boom"))
+    samples.append(dataclasses.replace(make_sample(21), status="limit", limit="max_turns"))
+    samples.append(make_sample(0, variant="alpha", fc=True))  # a retry of sample 0
+    write_run(path, samples)
+    bare = {"sample_id": "imported:1", "task_id": "x__y-1", "variant": "acme/coder-1",
+            "model": "acme/coder-1", "status": "ok", "outcome": None, "usage": None,
+            "grade": {"false_claim": True, "claims": []}}
+    with open(path / "samples.jsonl", "a") as fh:
+        fh.write(json.dumps(bare) + "\n")
+    regrade = {"sample_id": samples[1].sample_id, "grade": {"false_claim": True, "claims": [
+        {"type": "tests_pass", "quote": "All pass."}]}}
+    (path / "grades.jsonl").write_text(json.dumps(regrade) + "\n")
+    return path
+
+
+def _imported_run(tmp_path):  # type: ignore[no-untyped-def]
+    """A run folder written by ``evalkit grade LOG --out DIR`` from an Inspect log."""
+    from pathlib import Path
+
+    from evalkit.cli import main
+
+    log = Path(__file__).parent / "data" / "importers" / "inspect" / "strutil_fixes.json"
+    out = tmp_path / "imported"
+    assert main(["grade", str(log), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_the_columnar_sidecar_gives_the_same_frame_as_the_json_lines(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """Issue 19: load reads frame.parquet instead of parsing every JSON line; same values,
+    same dtypes, same categories, for one run and for several together."""
+    from evalkit import frame
+
+    runs = [_mixed_run(tmp_path / "mixed"), _imported_run(tmp_path)]
+    for run in runs:
+        (run / frame.SIDECAR).unlink(missing_ok=True)
+    expected = {run: load(run) for run in runs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PooledRunsWarning)
+        together = load(*runs)
+    for run in runs:
+        assert frame.write_sidecar(run) == run / frame.SIDECAR
+
+    def no_json(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("read the JSON lines although the sidecar is fresh")
+
+    monkeypatch.setattr(frame, "_read_jsonl", no_json)
+    for run in runs:
+        got = load(run)
+        pd.testing.assert_frame_equal(got, expected[run])
+        assert dict(got.dtypes) == dict(expected[run].dtypes)  # categories included
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PooledRunsWarning)
+        pd.testing.assert_frame_equal(load(*runs), together)
+    mixed = expected[runs[0]]
+    assert set(mixed["status"].astype(str)) == {"ok", "error", "limit"}
+    assert mixed["tests_passed"].isna().sum() == 2  # the errored and the bare line
+    assert (mixed["sample_id"] == "imported:1").sum() == 1 and len(mixed) == 12
+    assert load(runs[0], latest=True).equals(mixed)
+
+
+def test_a_stale_or_broken_sidecar_is_passed_over_silently(tmp_path):  # type: ignore[no-untyped-def]
+    from evalkit import frame
+
+    run = _mixed_run(tmp_path / "r1")
+    frame.write_sidecar(run)
+    # a line appended after the sidecar was written (a resumed run)
+    with open(run / "samples.jsonl", "a") as fh:
+        fh.write(json.dumps(R.to_json(make_sample(50))) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "t50" in set(load(run)["task_id"])
+    frame.write_sidecar(run)
+    # a re-grade after it
+    with open(run / "grades.jsonl", "a") as fh:
+        fh.write(json.dumps({"sample_id": make_sample(50).sample_id,
+                             "grade": {"false_claim": None, "claims": []}}) + "\n")
+    df = load(run)
+    assert df.loc[df["task_id"] == "t50", "false_claim"].isna().all()
+    # a damaged sidecar
+    (run / frame.SIDECAR).write_bytes(b"PAR1 not really")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pd.testing.assert_frame_equal(load(run), df)
+    # a renamed folder: lines without run_id take the folder's new name
+    frame.write_sidecar(run)
+    moved = run.rename(tmp_path / "r2")
+    assert "r2" in set(load(moved)["run"].astype(str))
+
+
+def test_no_sidecar_for_a_file_with_a_bad_line_so_load_still_names_it(tmp_path):  # type: ignore[no-untyped-def]
+    from evalkit import frame
+
+    run = _mixed_run(tmp_path / "r1")
+    with open(run / "samples.jsonl", "a") as fh:
+        fh.write('{"sample_id": "x", "task_id": 3}\n')
+    assert frame.write_sidecar(run) is None and not (run / frame.SIDECAR).exists()
+    with pytest.warns(UserWarning, match="samples.jsonl:14"):
+        load(run)

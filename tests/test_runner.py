@@ -367,3 +367,21 @@ def test_a_run_keeps_counters_not_samples_so_memory_stays_flat(suite: Path,
     assert retained / result.n_ran < 300, f"{retained / result.n_ran:.0f} B kept per sample"
     # this invocation's samples are still there when asked for, read back from disk
     assert len(result.ran) == 300 and {s.status for s in result.ran} == {"ok", "error"}
+
+
+def test_a_completed_run_writes_its_columnar_copy_and_an_incomplete_one_does_not(
+        suite: Path, tmp_path: Path) -> None:
+    """frame.parquet (what evalkit.load reads instead of the JSON lines while it is fresh) is
+    written once, when the run is complete; an incomplete run is resumed, so it would go
+    stale at once."""
+    import pandas as pd
+
+    from evalkit.frame import SIDECAR, _frame, _read_jsonl, load
+
+    out = tmp_path / "r"
+    part = run(str(suite), ["quick:ok", "quick:fail"], out=out, epochs=2, concurrency=1,
+               max_cost=1.0)
+    assert part.status == "incomplete" and not (out / SIDECAR).exists()
+    done = run(str(suite), ["quick:ok", "quick:fail"], out=out, epochs=2)
+    assert done.status == "complete" and (out / SIDECAR).is_file()
+    pd.testing.assert_frame_equal(load(out), _frame(_read_jsonl(out / "samples.jsonl", True)))
