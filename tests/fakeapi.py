@@ -932,6 +932,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=a.seed, verbose=a.verbose,
     ).start()
     role = ("judge: record_claims as the rules read" if a.judge
+            else "stalled: no request is ever answered" if a.stall
             else "demo agent: pytest -q, then a report")
     print(f"fakeapi: listening on {api.base_url} ({role})")
     print(f"  export ANTHROPIC_BASE_URL={api.base_url} ANTHROPIC_API_KEY=sk-fake", flush=True)

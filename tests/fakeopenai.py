@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     script: Script | None = (lambda body, n: stall()) if a.stall else None
     api = FakeOpenAI(script, port=a.port, latency=a.latency, api_key=a.api_key,
                      fail_rate=a.fail_rate, seed=a.seed, verbose=a.verbose).start()
-    print(f"fakeopenai: listening on {api.base_url} (demo agent: pytest -q, then a report)")
+    role = "stalled: no request is ever answered" if a.stall else \
+        "demo agent: pytest -q, then a report"
+    print(f"fakeopenai: listening on {api.base_url} ({role})")
     print(f"  evalkit run --model 'openai:demo?base_url={api.base_url}' --tasks tasks/",
           flush=True)
     try:
