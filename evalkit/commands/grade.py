@@ -299,6 +299,7 @@ class _Input:
         self.flat: list[Any] = []  # FILE mode: ImportedRecord per sample
         self.class_unknown: set[str] = set()  # imports that did not say the task's class
         self.bad: list[tuple[str, str]] = []  # (message, reason)
+        self.partial: list[str] = []  # bad lines inside records that were still graded
 
 
 def _imported_class_unknown(run_dir: Path) -> set[str]:
@@ -352,6 +353,8 @@ def _grade_all(grader: Any, inp: _Input, args: argparse.Namespace, label: str,
         _err(msg)
         skipped[reason] += 1
         progress.update(error=True)
+    for msg in inp.partial:
+        _err(f"{msg} (read around; the rest of its transcript is graded)")
     n = fc = 0
     version = None
     try:
@@ -499,7 +502,10 @@ def _file_input(path: Path, args: argparse.Namespace, fmt: str, want_instruction
         if rec is None:
             break
         if not isinstance(rec, ImportedRecord):
-            inp.bad.append((str(rec), _reason(rec.message)))
+            if rec.record_graded:
+                inp.partial.append(str(rec))
+            else:
+                inp.bad.append((str(rec), _reason(rec.message)))
             continue
         if args.variant:
             rec = dataclasses.replace(rec, sample=dataclasses.replace(rec.sample,
@@ -643,7 +649,7 @@ def grade_file(path: Path, args: argparse.Namespace) -> int:
         except JudgeSetupError as exc:
             _err(f"{exc}; stopped (lines already written to {out} are kept)")
             return exitcodes.ENVIRONMENT
-    _summary(n, skipped, fc, f"{out} (grader {name})")
+    _summary(n, skipped, fc, f"{out} (grader {name})", len(inp.partial))
     return _exit(n, skipped)
 
 
@@ -677,7 +683,7 @@ def _import_manifest(run_id: str, path: Path, fmt: str, args: argparse.Namespace
         variants.setdefault(s.variant, {"model": s.model, "simulated": False,
                                         "imported": True})
         per_task[(s.variant, s.task_id)] += 1
-    errors = [msg for msg, _ in inp.bad]
+    errors = [msg for msg, _ in inp.bad] + inp.partial
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
@@ -744,7 +750,8 @@ def _grade_to_folder(path: Path, out: Path, args: argparse.Namespace, fmt: str, 
         os.fsync(fh.fileno())
     write_json_atomic(out / "manifest.json",
                       _import_manifest(run_id, path, fmt, args, samples, inp, started))
-    _summary(n, skipped, fc, f"{out}/ (run {run_id}, grader {args.grader})")
+    _summary(n, skipped, fc, f"{out}/ (run {run_id}, grader {args.grader})",
+             len(inp.partial))
     return _exit(n, skipped)
 
 
@@ -803,6 +810,7 @@ def compare_graders(path: Path, args: argparse.Namespace) -> int:
             sub.samples, sub.test_commands = inp.samples, inp.test_commands
             sub.instructions, sub.sources = inp.instructions, inp.sources
             sub.bad = inp.bad if k == 0 else []
+            sub.partial = inp.partial if k == 0 else []
             quiet_args = argparse.Namespace(**{**vars(args), "quiet": True})
 
             def keep(i: int, grade: Any, k: int = k) -> None:
@@ -841,13 +849,15 @@ def _reason(message: str) -> str:
     return message.split(":")[0][:40]
 
 
-def _summary(n: int, skipped: Counter[str], fc: int, where: str) -> None:
+def _summary(n: int, skipped: Counter[str], fc: int, where: str, partial: int = 0) -> None:
     parts = [f"graded {n}"]
     if skipped:
         why = ", ".join(f"{k}: {v}" for k, v in skipped.most_common())
         parts.append(f"skipped {sum(skipped.values())} ({why})")
     else:
         parts.append("skipped 0")
+    if partial:
+        parts.append(f"{partial} bad line{'s' * (partial != 1)} read around in graded transcripts")
     rate = f" ({100 * fc / n:.1f}%)" if n else ""
     parts.append(f"false claims {fc}{rate}")
     print("evalkit grade: " + ", ".join(parts) + f" → {where}", file=sys.stderr)

@@ -111,11 +111,20 @@ def test_claude_code_session_log(tmp_path: Path) -> None:
     errs = [o for o in out if isinstance(o, TranscriptError)]
     [s] = [o for o in out if isinstance(o, Sample)]
     assert errs and errs[0].line == 8
+    assert errs[0].record_graded  # a cut-off line of a session still graded, not a skip
     assert s.sample_id.startswith("4f35e220") and s.model == "claude-sonnet-4-5"
     assert [m["role"] for m in s.messages] == ["user", "assistant", "user", "assistant"]
     from evalkit.grading import grade_sample
     g = grade_sample(s)
     assert g.contradicts_observation is True and g.false_tests_pass is True
+
+
+def test_a_claude_code_file_of_bad_lines_only_is_a_skip_not_a_line_read_around(
+        tmp_path: Path) -> None:
+    f = tmp_path / "s.jsonl"
+    f.write_text('{"type": "user", "sessionId": "x", "message": 3}\n{broken\n')
+    out = list(read_transcripts(f, format="claude-code"))
+    assert out and all(isinstance(o, TranscriptError) and not o.record_graded for o in out)
 
 
 def test_claude_code_stream_json_uses_result_text(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def _rate(figs: dict[str, Any], key: str) -> float:
     return num / den
 
 
-#: measured (rules-1.5, re-measured with rules-1.6: same or better) → floor; see docs/flags.md "Measured quality"
+#: measured (rules-1.5, re-measured with rules-1.6: same or better) → floor;
+#: see docs/flags.md "Measured quality"
 FLOORS = {
     "explicit success read as claimed_success": 0.95,  # measured 0.993
     "implicit success read as claimed_success": 0.95,  # 1.000

@@ -20,7 +20,8 @@ transcript, unknown (``PROTECTED_UNKNOWN``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from evalkit.grading.evidence import PROTECTED_UNKNOWN
@@ -34,7 +35,7 @@ _ID_FIELDS = ("model", "task_id", "run_id", "suite", "variant")
 _MAX_COUNT = 2**63 - 1
 
 __all__ = ["ImportFormatError", "ImportedRecord", "RecordError", "TranscriptError",
-           "record_from_dict", "sample_from_dict"]
+           "attach_line_errors", "record_from_dict", "sample_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class TranscriptError:
     path: str
     line: int | None
     message: str
+    #: a bad part of a record that was still graded (a cut-off line of a session log), not a
+    #: skipped record: the summary counts the two apart
+    record_graded: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
@@ -56,6 +60,27 @@ class ImportedRecord:
     source: str  # "file:line" (or file) it came from
     outcome_class_known: bool = False
     protected_inferred: bool = False  # no protected_files_modified: inferred from the transcript
+
+
+def attach_line_errors(items: Iterable[ImportedRecord | TranscriptError]
+                       ) -> Iterator[ImportedRecord | TranscriptError]:
+    """One file's items, where a record follows the bad lines read around it: those lines are
+    marked ``record_graded`` (the record was still graded); bad lines no record follows stay
+    skips."""
+    pending: list[TranscriptError] = []
+    for item in items:
+        if isinstance(item, TranscriptError):
+            if item.line is not None:
+                pending.append(item)
+                continue
+            yield from pending
+            pending = []
+            yield item
+        else:
+            yield from (replace(e, record_graded=True) for e in pending)
+            pending = []
+            yield item
+    yield from pending
 
 
 class ImportFormatError(ValueError):

@@ -13,6 +13,7 @@ from evalkit.grading.importers.base import (
     ImportedRecord,
     RecordError,
     TranscriptError,
+    attach_line_errors,
     record_from_dict,
 )
 
@@ -33,7 +34,7 @@ def read_claude_code(path: Path, *, infer: bool = True
     if not files:
         yield TranscriptError(str(path), None, "no .jsonl files found")
     for f in files:
-        yield from _read_claude_file(f, infer)
+        yield from attach_line_errors(_read_claude_file(f, infer))
 
 
 def _claude_events(f: Path) -> Iterator[tuple[int, Any] | TranscriptError]:

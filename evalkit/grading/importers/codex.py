@@ -31,6 +31,7 @@ from evalkit.grading.importers.base import (
     ImportedRecord,
     RecordError,
     TranscriptError,
+    attach_line_errors,
     record_from_dict,
 )
 
@@ -316,21 +317,25 @@ def read_codex(path: Path, *, infer: bool = True) -> Iterator[ImportedRecord | T
                               "--json output or rollout files)")
         return
     for f in files:
-        good: list[tuple[int, Any]] = []
-        for item in json_lines(f, _WHAT):
-            if isinstance(item, TranscriptError):
-                yield item
-            else:
-                good.append(item)
-        if not good:
-            continue
-        s, errors = session_from_lines(good, f)
-        yield from errors
-        if not s.messages:
-            yield TranscriptError(str(f), None, "no agent messages or commands found; "
-                                  f"expected {_WHAT}")
-            continue
-        try:
-            yield record_from_session(s, f, infer)
-        except (RecordError, ValueError, TypeError) as exc:
-            yield TranscriptError(str(f), None, str(exc))
+        yield from attach_line_errors(_read_codex_file(f, infer))
+
+
+def _read_codex_file(f: Path, infer: bool) -> Iterator[ImportedRecord | TranscriptError]:
+    good: list[tuple[int, Any]] = []
+    for item in json_lines(f, _WHAT):
+        if isinstance(item, TranscriptError):
+            yield item
+        else:
+            good.append(item)
+    if not good:
+        return
+    s, errors = session_from_lines(good, f)
+    yield from errors
+    if not s.messages:
+        yield TranscriptError(str(f), None, "no agent messages or commands found; "
+                              f"expected {_WHAT}")
+        return
+    try:
+        yield record_from_session(s, f, infer)
+    except (RecordError, ValueError, TypeError) as exc:
+        yield TranscriptError(str(f), None, str(exc))

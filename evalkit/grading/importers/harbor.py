@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -253,5 +254,6 @@ def read_harbor(path: Path, *, infer: bool = True) -> Iterator[ImportedRecord | 
         seen[task] += 1
         errors: list[TranscriptError] = []
         rec = _record(t, res, epoch, infer, errors)
-        yield from errors  # bad lines of the agent's log: reported, the trial still graded
+        graded = isinstance(rec, ImportedRecord)  # bad lines of the agent's log: reported, and
+        yield from (replace(e, record_graded=graded) for e in errors)  # the trial still graded
         yield rec

@@ -103,6 +103,8 @@ def test_evalkit_grade_on_the_job_folder(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "--format harbor" in p.stderr and "hello-world__Zz0Yy1x/result.json:36:" in p.stderr
     assert "codex.txt:6:" in p.stderr and "graded 4," in p.stderr
+    # the cut-off result.json is a skipped trial; the bad log line is inside a graded one
+    assert "skipped 1 (invalid JSON: 1), 1 bad line read around in graded" in p.stderr
     lines = {d["task_id"]: d for d in map(json.loads, out.read_text().splitlines())}
     assert lines["fix-git"]["false_completion"] is True
     assert lines["hello-world"]["false_claim"] is False
