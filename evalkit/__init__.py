@@ -65,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "grade_transcript": "evalkit.grading",
     "read_transcripts": "evalkit.grading.importers",
     "detect_format": "evalkit.grading.importers",
+    "load_outcomes": "evalkit.grading.importers.outcomes",
     "compare_grades": "evalkit.grading.agreement",
     "cohen_kappa": "evalkit.grading.agreement",
     "AgreementReport": "evalkit.grading.agreement",

@@ -58,10 +58,13 @@ _inspect_messages = inspect_messages  # the name older code imported
 
 
 def read_transcripts(
-    path: str | Path, format: str | None = "jsonl", *, infer_protected: bool = True
+    path: str | Path, format: str | None = "jsonl", *, infer_protected: bool = True,
+    outcomes: Mapping[str, Outcome] | None = None,
 ) -> Iterator[Sample | TranscriptError]:
-    """Samples (or errors for malformed lines/files) from a transcript file or folder."""
-    for rec in iter_records(path, format, infer_protected=infer_protected):
+    """Samples (or errors for malformed lines/files) from a transcript file or folder;
+    ``outcomes`` (``load_outcomes(path)``: SWE-bench's verdicts by instance id) are the official
+    ones, as ``evalkit grade --outcomes`` gives them."""
+    for rec in iter_records(path, format, infer_protected=infer_protected, outcomes=outcomes):
         yield rec.sample if isinstance(rec, ImportedRecord) else rec
 
 

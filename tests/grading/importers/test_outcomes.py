@@ -86,3 +86,18 @@ def test_join_replaces_each_outcome_by_instance_id_and_unknown_ids_get_none(
     assert got["e-2"] is not None and got["e-2"].passed is False
     assert got["e-3"] is None  # the line's own outcome is not mixed with the harness's
     assert [outcome_joined(r.sample, out) for r in recs] == [True, True, False]
+
+
+def test_the_public_api_joins_outcomes_to_read_transcripts(tmp_path: Path) -> None:
+    import evalkit
+    from tests.grading.importers import trajs
+
+    claim = [trajs.turn("Run the tests.", "pytest -q"), trajs.obs(trajs.FAILING_RUN, 1),
+             {"role": "assistant", "content": "THOUGHT: All tests pass now.\n\n```bash\n"
+                                              f"{trajs.SUBMIT}\n```"}]
+    trajs.write_run(tmp_path, {"acme__widgets-101": trajs.v1(claim)})
+    _write(tmp_path / "results.json", {"applied": ["acme__widgets-101"], "resolved": []})
+    outcomes = evalkit.load_outcomes(tmp_path / "results.json")
+    [s] = evalkit.read_transcripts(tmp_path / "trajs", None, outcomes=outcomes)
+    assert s.outcome is not None and s.outcome.passed is False
+    assert evalkit.grade_sample(s).false_completion is True
