@@ -77,7 +77,8 @@ import tempfile
 import threading
 import typing
 import warnings
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -710,48 +711,92 @@ def _sidecar_meta(stamp: dict[str, Any]) -> dict[str, Any]:
             "columns": COLUMNS, **stamp}
 
 
+def _sample_rows(path: Path, grades: dict[str, dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a samples.jsonl one by one, strictly (a bad line raises LoadError); the
+    run of a line without ``run_id`` stays None."""
+    for lineno, obj in _iter_lines(path, True):
+        _check_version(obj, path, lineno)
+        sid = obj.get("sample_id")
+        row = _checked_sample_row(obj, grades.get(sid) if grades and type(sid) is str
+                                  else None, path, lineno, True)
+        if row is not None:
+            yield row
+
+
+_BATCH = 8192  # rows per Parquet row group: bounds the writer's memory at any run size
+
+
+def _write_rows(target: str, schema: Any, rows: Iterable[tuple[Any, ...]]) -> bool:
+    """Write ``rows`` in batches; False when a (run, sample id) may occur twice (a retried
+    sample: the caller then keeps the last line of each). The check keeps 8 bytes of hash
+    per row, not the ids: strings kept from every line would pin the memory of all of them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    hashes = array("q")
+    batch: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        columns = list(zip(*batch, strict=True)) if batch else [() for _ in COLUMNS]
+        writer.write_batch(pa.record_batch(
+            [pa.array(values, type=field.type) for field, values in
+             zip(schema, columns, strict=True)], schema=schema))
+        batch.clear()
+
+    with pq.ParquetWriter(target, schema) as writer:
+        for row in rows:
+            hashes.append(hash((row[0], row[1])))
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                flush()
+        flush()
+    keys = np.frombuffer(hashes, dtype=np.int64) if hashes else np.empty(0, np.int64)
+    return bool(np.unique(keys).size == keys.size)
+
+
 def write_sidecar(run: str | os.PathLike[str]) -> Path | None:
     """Write ``frame.parquet`` beside a run folder's ``samples.jsonl``: its rows, for ``load``.
 
     Returns the path, or None when nothing was written: no pyarrow, a bad line (the JSON path
-    reports it), or the files changed while they were read. Never raises for those."""
+    reports it), or the files changed while they were read. Streams the lines in batches, so
+    the end of a 10^5-sample run does not hold them all (a file with retried samples, whose
+    last line must win, is read twice and held once)."""
     samples = Path(run)
     samples = samples / "samples.jsonl" if samples.is_dir() else samples
     if samples.name != "samples.jsonl" or not samples.is_file():
         return None
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq
     except ImportError:
         return None
     target = samples.parent / SIDECAR
+    grades_path = samples.parent / "grades.jsonl"
     before = _stamps(samples, lines=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rows = _read_jsonl(samples, strict=True, name_runs=False)
-    except LoadError:
-        with contextlib.suppress(OSError):
-            target.unlink()  # stale: the JSON path is the truth (and says what is wrong)
-        return None
-    if _stamps(samples, lines=True) != before:
-        return None
-    last = {(row[0], row[1]): i for i, row in enumerate(rows)}
-    if len(last) < len(rows):
-        rows = [rows[i] for i in sorted(last.values())]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
     arrow = {"category": pa.string(), "string": pa.string(), "boolean": pa.bool_(),
              "Int64": pa.int64(), "float64": pa.float64()}
-    table = pa.table({name: pa.array(values, type=arrow[dtype])
-                      for (name, dtype), values in zip(COLUMNS.items(), columns, strict=True)})
-    table = table.replace_schema_metadata(
-        {_SIDECAR_KEY: json.dumps(_sidecar_meta(before)).encode()})
-    del rows, columns
+    schema = pa.schema([(name, arrow[dtype]) for name, dtype in COLUMNS.items()],
+                       metadata={_SIDECAR_KEY: json.dumps(_sidecar_meta(before)).encode()})
     fd, tmp = tempfile.mkstemp(prefix=f".{SIDECAR}.", suffix=".tmp", dir=samples.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grades = _read_grades(grades_path, True) if grades_path.is_file() else {}
+            if not _write_rows(tmp, schema, _sample_rows(samples, grades)):
+                rows = list(_sample_rows(samples, grades))
+                last = {(row[0], row[1]): i for i, row in enumerate(rows)}
+                _write_rows(tmp, schema, (rows[i] for i in sorted(last.values())))
+                del rows, last
+        if _stamps(samples, lines=True) != before:
+            os.unlink(tmp)  # written to while being read: the next write catches up
+            return None
         os.replace(tmp, target)
+    except LoadError:
+        for stale in (tmp, target):  # the JSON path is the truth (and says what is wrong)
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
+        return None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
