@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -7,17 +8,25 @@ if str(ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
+#: what running Python and pytest leave in any checkout, not a test's output
+_RUNTIME_DIRS = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+
 
 def _checkout_state() -> dict[str, float]:
-    """What tests must never write into: the checkout's results/ and the built-in suite."""
+    """Every file in the checkout (tests must never write into it), with the built-in suite's
+    modification times (tests must not change a fixture either)."""
     state: dict[str, float] = {}
-    results = ROOT / "results"
-    if results.is_dir():
-        state.update({f"results/{p.name}": 0.0 for p in results.iterdir()})
-    tasks = ROOT / "tasks"
-    if tasks.is_dir():
-        state.update({str(p.relative_to(ROOT)): p.stat().st_mtime
-                      for p in tasks.rglob("*") if p.is_file()})
+    for dirpath, dirnames, filenames in os.walk(ROOT):
+        dirnames[:] = [d for d in dirnames
+                       if d not in _RUNTIME_DIRS and not d.endswith(".egg-info")]
+        rel = Path(dirpath).relative_to(ROOT)
+        in_tasks = rel.parts[:1] == ("tasks",)
+        for name in filenames:
+            path = Path(dirpath) / name
+            try:
+                state[str(rel / name)] = path.stat().st_mtime if in_tasks else 0.0
+            except OSError:  # removed meanwhile
+                continue
     return state
 
 

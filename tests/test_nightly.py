@@ -190,7 +190,7 @@ def test_max_error_rate_must_be_a_fraction(tmp_path):
 def test_nightly_page_renders_and_links_to_the_comparison(nights):
     _, _, index = nights
     page = Path(index[3].path) / "index.html"
-    shots = Path(__file__).parent / "report" / "screenshots"
+    shots = webdriver.SCREENSHOTS
     shots.mkdir(parents=True, exist_ok=True)
     with webdriver.Browser() as b:
         b.get(page.as_uri())

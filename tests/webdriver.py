@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,11 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+#: where browser tests put their screenshots for a reviewer: outside the checkout (tests never
+#: write into it); ``EVALKIT_SCREENSHOTS`` moves them
+SCREENSHOTS = Path(os.environ.get("EVALKIT_SCREENSHOTS")
+                   or Path(tempfile.gettempdir()) / "evalkit-screenshots")
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 CHROME_FLAGS = [

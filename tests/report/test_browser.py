@@ -1,13 +1,12 @@
 """The pages as a person sees them: headless Chromium at 1280 and 800 px, links clicked.
 
-Screenshots go to tests/report/screenshots/ (git-ignored; ``EVALKIT_SCREENSHOTS`` moves them) so
+Screenshots go to $TMPDIR/evalkit-screenshots/ (``EVALKIT_SCREENSHOTS`` moves them) so
 a reviewer can look at them; the assertions check what a reader would notice: no sideways
 scrolling, one verdict, working drill-down links, no network resources.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from .conftest import write_run  # noqa: E402
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not webdriver.available(), reason="chromium/chromedriver absent")]
 
-SHOTS = Path(os.environ.get("EVALKIT_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+SHOTS = webdriver.SCREENSHOTS
 WIDTHS = (1280, 800)
 
 
