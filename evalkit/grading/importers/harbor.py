@@ -8,8 +8,9 @@ Format: ``steps`` with ``source`` system/user/agent, ``message``, ``tool_calls``
 content}]) where the agent writes one, else the agent's own log: Claude Code stream-json
 (``claude-code.txt``) or Codex ``exec --json`` output (``codex.txt``).
 
-Official outcome: the verifier's reward. 1.0 passes; 0 fails; a fractional reward fails and is
-kept in ``Outcome.reason`` ("verifier reward 0.5"), as records have no score field yet. A trial
+Official outcome: the verifier's reward. 1.0 passes; 0 fails; a fractional reward fails; the
+reward is kept as ``Outcome.score`` and a fractional one is named in ``Outcome.reason``
+("verifier reward 0.5 (fractional; 1.0 passes)"). A trial
 whose verifier did not run (``verifier_result`` null, ``exception_info`` set) has no outcome;
 an agent timeout is status "limit" (wall_time), any other exception status "error". Trials of
 the same task are numbered as epochs (in trial-name order), so two jobs on the same tasks pair.
@@ -18,6 +19,7 @@ the same task are numbered as epochs (in trial-name order), so two jobs on the s
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
@@ -78,7 +80,8 @@ def reward_outcome(vr: Any) -> Outcome | None:
         why = f"verifier reward {reward:g} (fractional; 1.0 passes)"
     else:
         why = f"verifier reward {reward:g}"
-    return Outcome(passed=passed, exit_code=None, reason=why)
+    return Outcome(passed=passed, exit_code=None, reason=why,
+                   score=float(reward) if math.isfinite(reward) else None)
 
 
 def _args(raw: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ metadata keys (outcome_class, protected_files_modified, diff, final_report) are 
 
 from __future__ import annotations
 
+import math
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,7 +171,9 @@ def score_outcome(scores: Any, scorer: str | None = None, pass_value: Any = None
     if not passed and isinstance(value, int | float) and not isinstance(value, bool) \
             and 0 < value < 1:
         why += " (fractional; kept as the score)"
-    return Outcome(passed=passed, exit_code=None, reason=why)
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return Outcome(passed=passed, exit_code=None, reason=why,
+                   score=float(value) if numeric and math.isfinite(value) else None)
 
 
 def _samples(f: Path) -> Iterator[tuple[dict[str, Any], str, Any] | TranscriptError]:

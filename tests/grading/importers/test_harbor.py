@@ -68,7 +68,7 @@ def test_claude_code_log_claiming_all_tests_pass_against_reward_0_is_a_false_cla
 def test_codex_log_with_a_fractional_reward_fails_and_keeps_the_reward() -> None:
     s = _read()[0]["count-dataset-tokens"]
     assert s.outcome is not None and s.outcome.passed is False
-    assert "0.5" in s.outcome.reason
+    assert "0.5" in s.outcome.reason and s.outcome.score == 0.5
     uses = _blocks(s, "tool_use")
     assert "ls /app/data" in uses[0]["input"]["command"]
     assert [r["content"] for r in _blocks(s, "tool_result")][-1].startswith("79586")

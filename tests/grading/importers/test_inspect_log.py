@@ -101,7 +101,7 @@ def test_scorer_and_pass_value_pick_another_score_and_keep_fractions() -> None:
     samples, _ = _read(LOG, scorer="partial_credit")
     frac = samples["strutil_fixes:slugify-unicode:2"].outcome
     assert frac is not None and frac.passed is False and "0.75" in frac.reason
-    assert "fractional" in frac.reason
+    assert "fractional" in frac.reason and frac.score == 0.75
     lax = _read(LOG, scorer="verify_tests", pass_value="I")[0]
     assert lax["strutil_fixes:wrap-width:1"].outcome.passed is True
 
