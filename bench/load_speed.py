@@ -1,61 +1,137 @@
-"""How fast does ``evalkit.load`` read samples.jsonl? Prints seconds and rows/s.
+"""How fast does ``evalkit.load`` read a run? CPU, wall and peak RSS per way of reading.
 
-    python bench/load_speed.py            # 10^5 rows
-    python bench/load_speed.py 1000000    # 10^6 rows (about 3 GB of JSON lines, in /tmp)
+    python bench/load_speed.py                          # 10^5 rows
+    python bench/load_speed.py 1000000 --before 63cb45f  # 10^6 rows (~3 GB of JSON lines)
 
 Lines are realistic ``records.Sample`` JSON (about 3 KB each: a short transcript, outcome,
-usage, grade). Reports the best of 3 runs, wall and CPU time, with orjson (if installed) and
-with the stdlib json parser.
+usage, grade), in a run folder under /tmp. Each way of reading runs in a fresh child process
+(so peak RSS is its own; imports are not timed but are in the RSS), rounds interleaved, best
+of ``--repeat``:
+
+* ``bare orjson`` / ``bare json``: parse every line and nothing else: the floor any JSON reader
+  pays on this machine (the ratio to it holds on a noisy machine);
+* ``before``: ``evalkit/frame.py`` as it was at ``--before REV`` (JSON lines only);
+* ``json lines``: this checkout's ``load`` with the sidecar ignored;
+* ``sidecar``: this checkout's ``load`` reading ``frame.parquet`` (written first, timed too).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import synth  # noqa: E402
-
-from evalkit import frame  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def _time(fn, repeat: int) -> tuple[float, float]:
-    best_wall = best_cpu = float("inf")
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        best_wall = min(best_wall, time.perf_counter() - w)
-        best_cpu = min(best_cpu, time.process_time() - c)
-    return best_wall, best_cpu
+def child(mode: str, run: Path, rev: str | None) -> None:
+    """One measurement in this (fresh) process; prints a JSON line."""
+    import importlib.util
+
+    import pandas  # noqa: F401 - imported before the clock starts, as in a notebook
+    import pyarrow.parquet  # noqa: F401
+
+    from evalkit import frame
+
+    if mode == "before":
+        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:evalkit/frame.py"],
+                              capture_output=True, text=True, check=True).stdout
+        path = Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / "frame_before.py"
+        path.write_text(text)
+        spec = importlib.util.spec_from_file_location("frame_before", path)
+        old = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules["frame_before"] = old
+        spec.loader.exec_module(old)  # type: ignore[union-attr]
+        fn = lambda: len(old.load(run))  # noqa: E731
+    elif mode.startswith("bare"):
+        loads = __import__("orjson").loads if mode == "bare orjson" else json.loads
+
+        def fn() -> int:
+            n = 0
+            with open(run / "samples.jsonl", "rb") as fh:
+                for line in fh:
+                    loads(line)
+                    n += 1
+            return n
+    elif mode == "json lines":
+        frame._read_sidecar = lambda samples: None  # type: ignore[assignment]
+        fn = lambda: len(frame.load(run))  # noqa: E731
+    elif mode == "sidecar":
+        if not (run / frame.SIDECAR).is_file():
+            raise SystemExit("no sidecar")
+        fn = lambda: len(frame.load(run))  # noqa: E731
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    w, c = time.perf_counter(), time.process_time()
+    rows = fn()
+    cpu, wall = time.process_time() - c, time.perf_counter() - w
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rows": rows, "cpu": cpu, "wall": wall, "peak_mb": peak / 1024,
+                      "imports_mb": rss0 / 1024}))
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    repeat = 3 if n <= 200_000 else 1
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "samples.jsonl"
-        size = synth.write_many_lines(path, n)
-        print(f"{n} rows, {size / 1e6:.0f} MB ({size / n:.0f} B/line)")
-        import json
+def measure(mode: str, run: Path, rev: str | None) -> dict:  # type: ignore[type-arg]
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(run)]
+                         + (["--before", rev] if rev else []),
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
-        parsers = [("default", frame._json_loads), ("stdlib json", lambda: json.loads)]
-        original = frame._json_loads
-        for label, factory in parsers:
-            frame._json_loads = factory
-            try:
-                wall, cpu = _time(lambda: frame.load(path), repeat)
-            finally:
-                frame._json_loads = original
-            print(f"  load ({label:11s}): {wall:6.2f} s wall, {cpu:6.2f} s CPU, "
-                  f"{n / wall:,.0f} rows/s")
-        df = frame.load(path)
-        print(f"  frame: {len(df)} rows x {df.shape[1]} columns, "
-              f"{df.memory_usage(deep=True).sum() / 1e6:.0f} MB in memory")
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("n", nargs="?", type=int, default=100_000)
+    p.add_argument("--before", metavar="REV", help="also time evalkit/frame.py at this revision")
+    p.add_argument("--repeat", type=int, default=None, help="rounds (default 3; 1 above 2x10^5)")
+    p.add_argument("--child", nargs=2, metavar=("MODE", "RUN"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), args.before)
+        return 0
+    import synth
+
+    from evalkit import frame
+
+    repeat = args.repeat or (3 if args.n <= 200_000 else 1)
+    with tempfile.TemporaryDirectory(prefix="evalkit-bench-load-") as tmp:
+        run = Path(tmp) / "run"
+        run.mkdir()
+        size = synth.write_many_lines(run / "samples.jsonl", args.n)
+        print(f"{args.n:,} rows, {size / 1e6:,.0f} MB ({size / args.n:,.0f} B/line); cpu count "
+              f"{os.cpu_count()}, python {sys.version.split()[0]}, load average "
+              f"{os.getloadavg()[0]:.1f}; best of {repeat}, each in a fresh process")
+        c = time.process_time()
+        frame.write_sidecar(run)
+        print(f"  write frame.parquet: {time.process_time() - c:.2f} s CPU, "
+              f"{(run / frame.SIDECAR).stat().st_size / 1e6:.0f} MB")
+        modes = ["bare orjson", "bare json"] + (["before"] if args.before else []) + [
+            "json lines", "sidecar"]
+        best: dict[str, dict] = {}  # type: ignore[type-arg]
+        for _ in range(repeat):
+            for mode in modes:
+                r = measure(mode, run, args.before)
+                if mode not in best or r["cpu"] < best[mode]["cpu"]:
+                    best[mode] = r
+        floor = best["bare orjson"]["cpu"]
+        print(f"  {'':14} {'CPU s':>7} {'wall s':>7} {'peak RSS MB':>12} {'imports MB':>11} "
+              f"{'CPU / bare orjson':>18}")
+        for mode in modes:
+            r = best[mode]
+            print(f"  {mode:14} {r['cpu']:7.2f} {r['wall']:7.2f} {r['peak_mb']:12.0f} "
+                  f"{r['imports_mb']:11.0f} {r['cpu'] / floor:18.2f}")
+        if "before" in best:
+            print(f"  before / sidecar: {best['before']['cpu'] / best['sidecar']['cpu']:.1f}x "
+                  "CPU")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

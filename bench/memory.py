@@ -2,6 +2,7 @@
 
     python bench/memory.py                       # RSS at 10^3, 10^4, 10^5 samples (minutes)
     python bench/memory.py --checkpoints 1000,5000
+    python bench/memory.py --before e1be2e1~1      # first the runner of that revision, to 10^4
 
 One run of ``sim:honest`` on a small generated suite through the whole pipeline (workspace,
 agent loop, tools, official run, grading, fsynced store), with a sandbox that answers every
@@ -9,6 +10,10 @@ command at once, so only the harness's own memory is measured. A progress object
 process RSS (``/proc/self/status`` VmRSS) when the run has finished each checkpoint's number of
 samples; after the run it prints RSS, peak RSS (``ru_maxrss``) and the slope in KB per sample
 between the first and the last checkpoint. The issue-19 target: under 200 MB at 10^5 samples.
+
+``--before REV`` first runs the same bench in a child process on ``git archive REV`` (the
+evalkit of that revision, this script), up to ``--before-checkpoints`` (default 10^3, 10^4:
+the old runner kept every sample, so 10^5 would need gigabytes), for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("EVALKIT_BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -76,7 +81,24 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoints", default="1000,10000,100000")
     p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--before", metavar="REV", help="first run the bench on this revision")
+    p.add_argument("--before-checkpoints", default="1000,10000")
     args = p.parse_args()
+    if args.before:
+        import subprocess
+
+        old = Path(tempfile.mkdtemp(prefix="evalkit-bench-before-"))
+        try:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+            print(f"before ({args.before}):", flush=True)
+            subprocess.run([sys.executable, __file__, "--checkpoints",
+                            args.before_checkpoints, "--concurrency", str(args.concurrency)],
+                           env={**os.environ, "EVALKIT_BENCH_ROOT": str(old)}, check=True)
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+        print("after (this checkout):", flush=True)
     checkpoints = [int(x) for x in args.checkpoints.split(",")]
     n = max(checkpoints)
     tmp = Path(tempfile.mkdtemp(prefix="evalkit-bench-memory-"))
@@ -84,6 +106,9 @@ def main() -> int:
         fixtures = load(make_suite(tmp, which=("solvable", "impossible", "already_passing"),
                                    test_command=TEST_COMMAND))
         epochs = -(-n // len(fixtures))
+        import evalkit
+
+        print(f"evalkit from {Path(evalkit.__file__).parent.parent}")
         print(f"sim:honest, instant sandbox, {len(fixtures)} fixtures x {epochs} epochs "
               f"({len(fixtures) * epochs:,} samples), concurrency {args.concurrency}; "
               f"cpu count {os.cpu_count()}, python {sys.version.split()[0]}, "
