@@ -55,11 +55,12 @@ def measure(fixtures, model: str, concurrency: int, n: int, sandbox) -> dict:  #
                                           sandbox=sandbox))
         wall = time.perf_counter() - t0
         lines = read_samples(out / "run")
+        n = len(result.ran)  # read back from the run folder: before it is removed
     finally:
         shutil.rmtree(out, ignore_errors=True)
     turns = sum(o["turns"] for o in lines) / len(lines)
     errors = sum(o["status"] != "ok" for o in lines)
-    return {"n": len(result.ran), "wall": wall, "turns": turns, "errors": errors}
+    return {"n": n, "wall": wall, "turns": turns, "errors": errors}
 
 
 def main() -> int:
