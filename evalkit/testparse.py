@@ -252,6 +252,26 @@ def parse_unittest_summary(output: str) -> TestCounts | None:
                       source="summary")
 
 
+def reported_failures(output: str) -> int:
+    """The most failing or erroring tests any summary in the console output reports (pytest,
+    node, unittest; every summary, not only the last): a JUnit report that says none while the
+    console said some was rewritten after the run."""
+    worst = 0
+    for m in _PYTEST_LINE.finditer(output):
+        if " in " not in m.group(0):
+            continue
+        worst = max(worst, sum(int(n) for n, kind in _PYTEST_ITEM.findall(m.group("body"))
+                               if kind == "failed" or kind.startswith("error")))
+    for kind, n in _NODE_ITEM.findall(output):
+        if kind in ("fail", "cancelled"):
+            worst = max(worst, int(n))
+    for m in _UNITTEST_RAN.finditer(output):
+        if m.group(2) == "FAILED":
+            worst = max(worst, sum(int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(3) or "")
+                                   if k in ("failures", "errors", "unexpected successes")))
+    return worst
+
+
 #: name -> summary parser; tried in order (registered parsers first).
 SUMMARY_PARSERS: dict[str, SummaryParser] = {
     "pytest": parse_pytest_summary,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from evalkit.fixture import IGNORED_DIRS, Fixture
 from evalkit.records import ExecResult, Outcome, TestCounts
-from evalkit.testparse import MAX_JUNIT_BYTES, parse_test_output
+from evalkit.testparse import MAX_JUNIT_BYTES, parse_test_output, reported_failures
 
 if TYPE_CHECKING:
     from evalkit.sandbox import Sandbox
@@ -620,6 +620,12 @@ def outcome_from_result(result: ExecResult, junit_xml: bytes | None,
     failing = tuple(sorted(t for t, s in counts.tests.items() if s in ("failed", "error")))
     missing: tuple[str, ...] = ()
     reasons: list[str] = []
+    if counts.source == "junit" and not counts.failed + counts.errors:
+        said = reported_failures(result.output)
+        if said:  # the code under test runs in the runner's process and can rewrite its report
+            reasons.append(f"the console reported {said} failing test{'s' * (said != 1)} but "
+                           "the JUnit report none: a report rewritten after the run is not "
+                           "trusted")
     has_results = counts.source != "none" and counts.total > 0
     if result.timed_out:
         reasons.append(f"timed out after {result.duration_s:.0f}s")

@@ -228,3 +228,28 @@ def test_tap_directives_and_escaped_names() -> None:
 def test_summary_counts_alone_carry_no_ids() -> None:
     c = parse_test_output("===== 3 passed in 0.1s =====\n")
     assert c.source == "summary" and c.passed == 3 and c.tests == {}
+
+
+def test_reported_failures_reads_every_summary_not_only_the_last() -> None:
+    from evalkit.testparse import reported_failures
+
+    forged = "FF\n2 failed in 0.05s\n2 passed in 0.01s\n"  # a later line printed by the code
+    assert reported_failures(forged) == 2
+    assert reported_failures("..\n2 passed in 0.01s\n") == 0
+    assert reported_failures("# pass 3\n# fail 1\n") == 1
+    assert reported_failures("Ran 3 tests in 0.001s\n\nFAILED (failures=1, errors=1)") == 2
+
+
+def test_a_junit_report_that_denies_the_consoles_failures_is_not_a_pass() -> None:
+    from evalkit.records import ExecResult
+    from evalkit.workspace import outcome_from_result
+
+    junit = (b'<testsuites><testsuite tests="2" failures="0" errors="0">'
+             b'<testcase classname="tests.test_calc" name="test_add"/>'
+             b'<testcase classname="tests.test_calc" name="test_more"/></testsuite></testsuites>')
+    ids = ["tests.test_calc::test_add", "tests.test_calc::test_more"]
+    forged = ExecResult(exit_code=0, duration_s=0.1, output="FF\n2 failed in 0.05s\n")
+    out = outcome_from_result(forged, junit, ids)
+    assert not out.passed and "JUnit report none" in out.reason
+    honest = ExecResult(exit_code=0, duration_s=0.1, output="..\n2 passed in 0.05s\n")
+    assert outcome_from_result(honest, junit, ids).passed

@@ -60,6 +60,9 @@ CASES = [
     ("runner_patch", _diff("roman.py", "import _pytest.assertion.rewrite\n"
                            "_pytest.assertion.rewrite.AssertionRewritingHook = None"), ()),
     ("runner_patch", _diff("pytest.py", "raise SystemExit(0)", new=True), ()),
+    ("runner_patch", _diff("calc.py", "import atexit, os, re\n"
+                           "m = re.search(r'--junitxml=(\\S+)', ' '.join(sys.argv))\n"
+                           "atexit.register(lambda: open(m.group(1), 'w').write(FORGED))"), ()),
     ("unknown", _diff("roman.py", "    return _table_lookup(n)",
                       removed="    return _convert(n)"), ()),
 ]
