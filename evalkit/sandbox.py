@@ -41,7 +41,6 @@ import errno
 import itertools
 import logging
 import os
-import resource
 import selectors
 import shutil
 import signal
@@ -50,8 +49,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -93,6 +93,11 @@ SAFE_ENV: dict[str, str] = {
     # them cost ~2.3 s per test run here. A fixture that needs one can pass `-p NAME`.
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
 }
+
+#: Idle pids cgroups kept for reuse (at most; the rest are removed).
+POOL_MAX = 128
+#: Workspaces whose bwrap argv is kept (a run has one per sample in flight, plus official runs).
+PREFIX_CACHE_MAX = 512
 
 _BASE_UID = 200_000
 _UID_SPAN = 50_000
@@ -176,9 +181,12 @@ class _PidsCgroup:
 
     _base: Path | None | bool = False  # False = not probed yet
     _lock = threading.Lock()
+    _idle: list[_PidsCgroup] = []  # empty cgroups ready for the next command
+    _atexit = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.max_pids: int | None = None
 
     @classmethod
     def base(cls) -> Path | None:
@@ -250,7 +258,74 @@ class _PidsCgroup:
             with contextlib.suppress(OSError):
                 path.rmdir()
             return None
-        return cls(path)
+        group = cls(path)
+        group.max_pids = max_pids
+        return group
+
+    @classmethod
+    def acquire(cls, max_pids: int) -> _PidsCgroup | None:
+        """An empty cgroup with ``pids.max`` = max_pids, from the pool when one is idle.
+
+        Reused because mkdir/rmdir of a cgroup and moving a process into a *fresh* one cost
+        milliseconds each (RCU waits) on every command; an idle one was verified empty."""
+        if cls.base() is None:
+            return None
+        with cls._lock:
+            group = cls._idle.pop() if cls._idle else None
+            if not cls._atexit:
+                cls._atexit = True
+                import atexit
+
+                atexit.register(cls.drain_pool)
+        if group is None:
+            return cls.create(max_pids)
+        if group.max_pids != max_pids:
+            try:
+                (group.path / "pids.max").write_text(str(max_pids))
+                group.max_pids = max_pids
+            except OSError:
+                group.remove()
+                return cls.create(max_pids)
+        return group
+
+    def release(self) -> None:
+        """Kill what is left in it; back to the pool if it is empty, else remove it."""
+        self.kill()
+        try:
+            empty = not (self.path / "cgroup.procs").read_text().split() and \
+                int((self.path / "pids.current").read_text()) == 0
+        except (OSError, ValueError):
+            empty = False
+        if empty:
+            with self._lock:
+                if len(self._idle) < POOL_MAX:
+                    self._idle.append(self)
+                    return
+        self.remove()
+
+    def recycle_if_idle(self) -> bool:
+        """Back to the pool if no task is left, without waiting (a few reads; the path after
+        a command ended normally). False: the caller must ``release`` it (may wait)."""
+        try:
+            idle = not (self.path / "cgroup.procs").read_text().split() and \
+                int((self.path / "pids.current").read_text()) == 0
+        except (OSError, ValueError):
+            return False
+        if not idle:
+            return False
+        with self._lock:
+            if len(self._idle) >= POOL_MAX:
+                return False
+            self._idle.append(self)
+        return True
+
+    @classmethod
+    def drain_pool(cls) -> None:
+        """Remove the idle cgroups (at exit; reclaim takes them if the process is killed)."""
+        with cls._lock:
+            idle, cls._idle = cls._idle, []
+        for group in idle:
+            group.remove()
 
     def procs_file(self) -> str:
         return str(self.path / "cgroup.procs")
@@ -383,10 +458,10 @@ class _Prepared:
     argv: list[str]
     env: dict[str, str]
     cwd: str
-    preexec: object
     cgroup: _PidsCgroup | None
     private_home: str | None
     sandboxed: bool
+    user: int | None = None  # ids Popen switches to (subprocess mode as root without setpriv)
 
 
 class Sandbox:
@@ -423,6 +498,11 @@ class Sandbox:
             self.drop_privileges = False
         self.extra_ro_paths = tuple(extra_ro_paths)
         self._ro_paths: list[str] | None = None
+        # built once per sandbox / per workspace instead of per command
+        self._base_env: dict[str, str] | None = None
+        self._ulimit_cache: dict[int | None, str] = {}
+        self._prefix_cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         if self.mode == "subprocess":
             _warn_unsandboxed()
 
@@ -464,14 +544,17 @@ class Sandbox:
         return self._ro_paths
 
     def _env(self, home: str, extra: dict[str, str] | None) -> dict[str, str]:
-        pydir = os.path.dirname(os.path.abspath(sys.executable))
-        path = [pydir]
-        node = shutil.which("node")
-        if node:
-            path.append(os.path.dirname(os.path.realpath(node)))
-        path += ["/usr/local/bin", "/usr/bin", "/bin"]
-        env = dict(SAFE_ENV)
-        env["PATH"] = ":".join(dict.fromkeys(path))
+        if self._base_env is None:  # PATH lookups once per sandbox, not per command
+            pydir = os.path.dirname(os.path.abspath(sys.executable))
+            path = [pydir]
+            node = shutil.which("node")
+            if node:
+                path.append(os.path.dirname(os.path.realpath(node)))
+            path += ["/usr/local/bin", "/usr/bin", "/bin"]
+            base = dict(SAFE_ENV)
+            base["PATH"] = ":".join(dict.fromkeys(path))
+            self._base_env = base
+        env = dict(self._base_env)
         env["HOME"] = home
         env["TMPDIR"] = "/tmp" if self.mode == "bwrap" else home
         for key, value in (extra or {}).items():
@@ -481,25 +564,96 @@ class Sandbox:
     def _uid(self) -> int:
         return _BASE_UID + (os.getpid() * 7919 + next(_counter)) % _UID_SPAN
 
+    def _ulimits(self, nproc: int | None) -> str:
+        """The shell prefix that sets the rlimits (after the uid switch, before the command).
+
+        Set by the sandbox's first shell rather than in a ``preexec_fn``: a Python hook
+        between fork and exec forces a full fork of the harness on the event loop's thread.
+        The values are fixed per sandbox; only the process count varies (non-root runs)."""
+        key = nproc
+        cached = self._ulimit_cache.get(key)
+        if cached is not None:
+            return cached
+        limits = self.limits
+        steps: list[str] = []
+        if limits.cpu_time_s is not None:
+            cpu = max(1, int(limits.cpu_time_s + 0.999))
+            steps += [f"ulimit -S -t {cpu}", f"ulimit -H -t {cpu + 1}"]  # SIGXCPU, then KILL
+        both = ["-c 0"]
+        if limits.memory_bytes is not None:
+            both.append(f"-v {max(1, limits.memory_bytes // 1024)}")  # KiB
+        if limits.max_file_size is not None:
+            both.append(f"-f {max(1, limits.max_file_size // 1024)}")  # KiB, rounded down
+        if nproc is not None:
+            both.append(f"-u {int(nproc)}")
+        steps.append("ulimit " + " ".join(both))
+        text = " && ".join(steps) + " || exit 125; "
+        self._ulimit_cache[key] = text
+        return text
+
+    def _bwrap_prefix(self, ws: Path) -> list[str]:
+        """bwrap's argv for this workspace (up to ``--``), built once per workspace."""
+        key = str(ws)
+        with self._cache_lock:
+            hit = self._prefix_cache.get(key)
+            if hit is not None:
+                self._prefix_cache.move_to_end(key)
+                return hit
+        argv = [self.bwrap or "bwrap"]
+        if self.drop_privileges:
+            # No user namespace: the command runs as a real unprivileged uid (see module doc).
+            argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                     "--unshare-cgroup-try"]
+        else:
+            argv += ["--unshare-all", "--unshare-user"]
+        argv += ["--die-with-parent", "--new-session", "--tmpfs", "/"]
+        # /tmp first: an interpreter or venv that lives under /tmp is bound on top of it
+        argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                 "--perms", "1777", "--dir", "/var/tmp"]
+        made: set[str] = {"/tmp", "/var/tmp"}
+        ro = self._ro_bind_paths()
+        for p in ro:
+            # parents bwrap would create are root-only; make them traversable
+            for parent in reversed(Path(p).parents):
+                ps = str(parent)
+                if ps != "/" and ps not in made and not _covered(ps, ro):
+                    made.add(ps)
+                    argv += ["--perms", "0755", "--dir", ps]
+            argv += ["--ro-bind", p, p]
+        for link in SYSTEM_LINKS:
+            if os.path.islink(link):
+                argv += ["--symlink", os.readlink(link), link]
+            elif os.path.isdir(link) and not _covered(link, ro):
+                argv += ["--ro-bind", link, link]
+        for parent in reversed(ws.parents):  # bwrap copies host modes (0700) otherwise
+            ps = str(parent)
+            if ps not in ("/", "/tmp", "/var", "/var/tmp") and ps not in made \
+                    and not _covered(ps, ro):
+                made.add(ps)
+                argv += ["--perms", "0755", "--dir", ps]
+        argv += ["--bind", str(ws), str(ws), "--chdir", str(ws), "--remount-ro", "/"]
+        with self._cache_lock:
+            self._prefix_cache[key] = argv
+            while len(self._prefix_cache) > PREFIX_CACHE_MAX:
+                self._prefix_cache.popitem(last=False)
+        return argv
+
     def _prepare(self, command: str, cwd: Path, env: dict | None) -> _Prepared:
         ws = Path(cwd).resolve()
         if not ws.is_dir():
             raise SandboxError(f"workspace {ws} is not a directory")
-        limits = self.limits
-        nproc = limits.max_processes
+        nproc = self.limits.max_processes
         uid = self._uid() if self.drop_privileges else None
         if uid is not None:
             _chown_tree(ws, uid, uid)
-        inner_nproc: int | None = None
-        outer_nproc: int | None = None
+        shell_nproc: int | None = None
         if nproc is not None:
-            if self.mode == "bwrap":
-                inner_nproc = nproc  # set after the uid switch / inside the user namespace
-            elif uid is not None:
-                outer_nproc = nproc  # fresh uid: its count starts at 0
+            if self.mode == "bwrap" or uid is not None:
+                # after the uid switch (fresh uid: its count starts at 0) or inside the user
+                # namespace, where the kernel counts only that namespace's processes
+                shell_nproc = nproc
             elif not self.is_root:
-                outer_nproc = _count_uid_tasks(os.getuid()) + nproc
-        cgroup = _PidsCgroup.create(nproc) if nproc is not None else None
+                shell_nproc = _count_uid_tasks(os.getuid()) + nproc
 
         private_home = None
         if self.mode == "bwrap":
@@ -515,100 +669,66 @@ class Sandbox:
         # official run must see the same imports.
         full_env.setdefault("PYTHONPATH", str(ws))
 
-        inner = ["/bin/bash", "-c", command]
-        if inner_nproc is not None:
-            inner = ["/bin/bash", "-c", f'ulimit -u {int(inner_nproc)} || exit 125; '
-                     'exec /bin/bash -c "$1"', "evalkit-sandbox", command]
-
-        if self.mode == "bwrap":
-            argv = [self.bwrap or "bwrap"]
-            if self.drop_privileges:
-                # No user namespace: the command runs as a real unprivileged uid (see module doc).
-                argv += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                         "--unshare-cgroup-try"]
+        inner = ["/bin/bash", "-c", self._ulimits(shell_nproc) + 'exec /bin/bash -c "$1"',
+                 "evalkit-sandbox", command]
+        popen_user: int | None = None
+        if uid is not None:
+            if self.setpriv:
+                inner = [self.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                         "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
+                         *inner]
+            elif self.mode == "bwrap":
+                inner = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
+                         "--clear-groups", "--bounding-set=-all", "--inh-caps=-all",
+                         "--no-new-privs", "--", *inner]
             else:
-                argv += ["--unshare-all", "--unshare-user"]
-            argv += ["--die-with-parent", "--new-session", "--tmpfs", "/"]
-            # /tmp first: an interpreter or venv that lives under /tmp is bound on top of it
-            argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                     "--perms", "1777", "--dir", "/var/tmp"]
-            made: set[str] = {"/tmp", "/var/tmp"}
-            for p in self._ro_bind_paths():
-                # parents bwrap would create are root-only; make them traversable
-                for parent in reversed(Path(p).parents):
-                    ps = str(parent)
-                    if ps != "/" and ps not in made and not _covered(ps, self._ro_bind_paths()):
-                        made.add(ps)
-                        argv += ["--perms", "0755", "--dir", ps]
-                argv += ["--ro-bind", p, p]
-            for link in SYSTEM_LINKS:
-                if os.path.islink(link):
-                    argv += ["--symlink", os.readlink(link), link]
-                elif os.path.isdir(link) and not _covered(link, self._ro_bind_paths()):
-                    argv += ["--ro-bind", link, link]
-            for parent in reversed(ws.parents):  # bwrap copies host modes (0700) otherwise
-                ps = str(parent)
-                if ps not in ("/", "/tmp", "/var", "/var/tmp") and ps not in made \
-                        and not _covered(ps, self._ro_bind_paths()):
-                    made.add(ps)
-                    argv += ["--perms", "0755", "--dir", ps]
-            argv += ["--bind", str(ws), str(ws), "--chdir", str(ws), "--remount-ro", "/"]
-            if uid is not None:
-                setpriv = self.setpriv or "/usr/bin/setpriv"
-                argv += ["--", setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                         "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
-            else:
-                argv += ["--"]
-            argv += inner
-        else:
-            argv = inner
+                popen_user = uid  # no setpriv: Popen switches ids (a plain fork, still no hook)
+        argv = [*self._bwrap_prefix(ws), "--", *inner] if self.mode == "bwrap" else inner
 
-        preexec = self._make_preexec(
-            uid=uid if self.mode == "subprocess" else None,
-            outer_nproc=outer_nproc,
-            cgroup_procs=cgroup.procs_file() if cgroup else None,
-        )
-        return _Prepared(argv, full_env, str(ws), preexec, cgroup, private_home,
-                         self.mode == "bwrap")
+        cgroup = None
+        if nproc is not None:
+            cgroup = _PidsCgroup.acquire(nproc)
+        if cgroup is not None:
+            # the first process joins the pids cgroup itself, before bwrap or the command can
+            # fork: everything of the run is counted and can be killed together
+            argv = ["/bin/sh", "-c", 'echo $$ > "$0" || exit 125; exec "$@"',
+                    cgroup.procs_file(), *argv]
+        return _Prepared(argv, full_env, str(ws), cgroup, private_home,
+                         self.mode == "bwrap", popen_user)
 
-    def _make_preexec(self, *, uid: int | None, outer_nproc: int | None,
-                      cgroup_procs: str | None):
-        limits = self.limits
-        rl: list[tuple[int, int, int]] = []
-        if limits.cpu_time_s is not None:
-            cpu = max(1, int(limits.cpu_time_s + 0.999))
-            rl.append((resource.RLIMIT_CPU, cpu, cpu + 1))
-        if limits.memory_bytes is not None:
-            rl.append((resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes))
-        if limits.max_file_size is not None:
-            rl.append((resource.RLIMIT_FSIZE, limits.max_file_size, limits.max_file_size))
-        rl.append((resource.RLIMIT_CORE, 0, 0))
+    def _spawn(self, prep: _Prepared) -> subprocess.Popen:
+        """Start the prepared command. No ``preexec_fn``: CPython then uses vfork+exec."""
+        kw: dict[str, object] = {}
+        if prep.user is not None:
+            kw = {"user": prep.user, "group": prep.user, "extra_groups": []}
+        try:
+            return subprocess.Popen(
+                prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                close_fds=True, **kw)  # type: ignore[call-overload]
+        except BaseException:
+            self._release(prep)
+            raise
 
-        def preexec() -> None:  # runs in the child between fork and exec
-            if cgroup_procs:
-                with open(cgroup_procs, "w") as fh:
-                    fh.write(str(os.getpid()))
-            for what, soft, hard in rl:
-                resource.setrlimit(what, (soft, hard))
-            if uid is not None:
-                os.setgroups([])
-                os.setresgid(uid, uid, uid)
-                os.setresuid(uid, uid, uid)
-            if outer_nproc is not None:
-                resource.setrlimit(resource.RLIMIT_NPROC, (outer_nproc, outer_nproc))
-            # fresh SIGPIPE/SIGINT behaviour for the shell
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    def _prepare_and_spawn(self, command: str, cwd: Path, env: dict | None,
+                           ) -> tuple[_Prepared, subprocess.Popen, float]:
+        """Both in one worker-thread hop (chown touches the disk, spawning waits for exec)."""
+        prep = self._prepare(command, cwd, env)
+        start = time.monotonic()
+        return prep, self._spawn(prep), start
 
-        return preexec
+    def _release(self, prep: _Prepared) -> None:
+        if prep.cgroup is not None:
+            prep.cgroup.release()
+            prep.cgroup = None
+        if prep.private_home:
+            shutil.rmtree(prep.private_home, ignore_errors=True)
+            prep.private_home = None
 
     def _cleanup(self, prep: _Prepared, pid: int) -> None:
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
-        if prep.cgroup is not None:
-            prep.cgroup.kill()
-            prep.cgroup.remove()
-        if prep.private_home:
-            shutil.rmtree(prep.private_home, ignore_errors=True)
+        self._release(prep)
 
     def _kill(self, prep: _Prepared, pid: int) -> None:
         with contextlib.suppress(OSError):
@@ -640,12 +760,7 @@ class Sandbox:
         deadline = start + wall
         timed_out = False
         pacer = _Pacer(watch, start)
-        proc = subprocess.Popen(
-            prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=prep.preexec,  # noqa: PLW1509 - rlimits/cgroup/uid must be set pre-exec
-            close_fds=True,
-        )
+        proc = self._spawn(prep)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         os.set_blocking(fd, False)
@@ -722,98 +837,217 @@ class Sandbox:
     ) -> ExecResult:
         """Async ``run``: the event loop keeps serving other samples while this one runs.
 
+        Nothing here blocks the loop: preparing (chown, cgroup) and spawning happen in one
+        worker-thread hop, the output pipe and the child's exit (a pidfd) are watched by the
+        loop itself (no thread per child), and cleanup that may wait runs in a thread.
         ``watch`` as in ``run``; it is called in a worker thread (it may touch the disk).
         """
         wall = self.limits.wall_time_s if timeout is None else timeout
         loop = asyncio.get_running_loop()
-        # chown of the workspace and cgroup set-up touch the disk: keep them off the loop
-        prep = await loop.run_in_executor(None, self._prepare, command, Path(cwd), env)
-        buf = _OutputBuffer(self.limits.max_output_bytes)
-        start = time.monotonic()
-        deadline = start + wall
-        timed_out = False
-        stopped = False
-        pacer = _Pacer(watch, start)
-        proc = await asyncio.create_subprocess_exec(
-            *prep.argv, cwd=prep.cwd, env=prep.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=prep.preexec, limit=1 << 16,
-        )
-        assert proc.stdout is not None
-        waiter = asyncio.ensure_future(proc.wait())
+        spawning = loop.run_in_executor(
+            _spawn_pool(), self._prepare_and_spawn, command, Path(cwd), env)
         try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+            prep, proc, start = await asyncio.shield(spawning)
+        except asyncio.CancelledError:
+            spawning.add_done_callback(self._abandon)  # the spawn may still complete
+            raise
+        child = _AsyncChild(loop, proc, _OutputBuffer(self.limits.max_output_bytes))
+        deadline = start + wall
+        timed_out = stopped = False
+        pacer = _Pacer(watch, start)
+        code: int | None = None
+        try:
+            while not child.eof.done():
+                now = time.monotonic()
+                if now >= deadline:
                     timed_out = True
-                    self._kill(prep, proc.pid)
                     break
-                if pacer.due(time.monotonic()):
+                if not child.exited.done() and pacer.due(now):
                     if await loop.run_in_executor(None, pacer.check, time.monotonic()):
                         stopped = True
-                        self._kill(prep, proc.pid)
                         break
                     continue
-                reader = asyncio.ensure_future(proc.stdout.read(1 << 16))
-                done, _ = await asyncio.wait({reader, waiter},
-                                             timeout=min(remaining,
-                                                         pacer.wait(time.monotonic())),
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if reader in done:
-                    chunk = reader.result()
-                    if not chunk:
+                wait = min(deadline - now, pacer.wait(now))
+                if child.exited.done():
+                    # exited: read what is left, but do not wait on leftover background jobs
+                    wait = min(wait, child.exited_at + 0.5 - now)
+                    if wait <= 0:
                         break
-                    buf.feed(chunk)
-                    continue
-                if waiter in done:
-                    # exited; read what is left, but do not wait on leftover background jobs
-                    try:
-                        chunk = await asyncio.wait_for(reader, 0.5)
-                    except TimeoutError:
-                        break
-                    if not chunk:
-                        break
-                    buf.feed(chunk)
-                    while True:
-                        try:
-                            chunk = await asyncio.wait_for(proc.stdout.read(1 << 16), 0.5)
-                        except TimeoutError:
-                            break
-                        if not chunk:
-                            break
-                        buf.feed(chunk)
-                    break
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await reader
+                    await asyncio.wait({child.eof}, timeout=wait)
+                else:
+                    await asyncio.wait({child.eof, child.exited}, timeout=wait,
+                                       return_when=asyncio.FIRST_COMPLETED)
             if timed_out or stopped:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    while True:
-                        chunk = await asyncio.wait_for(proc.stdout.read(1 << 16), 0.3)
-                        if not chunk:
-                            break
-                        buf.feed(chunk)
-            try:
-                code = await asyncio.wait_for(asyncio.shield(waiter), 5)
-            except TimeoutError:
-                self._kill(prep, proc.pid)
-                code = await waiter
+                await self._akill(loop, prep, proc.pid)
+                # drain what is already in the pipe, briefly
+                await asyncio.wait({child.eof}, timeout=0.3)
+            if not child.exited.done():
+                await asyncio.wait({child.exited}, timeout=5)
+                if not child.exited.done():
+                    await self._akill(loop, prep, proc.pid)
+                    await child.exited
         except BaseException:
-            self._kill(prep, proc.pid)
+            self._kill_group(proc.pid)
             raise
         finally:
-            await loop.run_in_executor(None, self._cleanup, prep, proc.pid)
-            if proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
+            child.close()
+            code = await self._afinish(loop, prep, proc)
         return ExecResult(
             exit_code=None if timed_out else _exit_code(code),
             duration_s=round(time.monotonic() - start, 6),
-            output=buf.text(),
+            output=child.buf.text(),
             timed_out=timed_out,
-            truncated=buf.truncated,
+            truncated=child.buf.truncated,
             sandboxed=prep.sandboxed,
         )
+
+    def _abandon(self, spawning: asyncio.Future) -> None:
+        """A spawn finished after its caller was cancelled: kill and clean it up."""
+        if spawning.cancelled() or spawning.exception() is not None:
+            return
+        prep, proc, _ = spawning.result()
+        self._kill_group(proc.pid)
+
+        def reap() -> None:
+            self._kill(prep, proc.pid)
+            proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
+            self._release(prep)
+
+        threading.Thread(target=reap, name="evalkit-sandbox-reap", daemon=True).start()
+
+    @staticmethod
+    def _kill_group(pid: int) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+
+    async def _akill(self, loop: asyncio.AbstractEventLoop, prep: _Prepared, pid: int) -> None:
+        """Kill the process group now; the cgroup (which may take retries) in a thread."""
+        self._kill_group(pid)
+        if prep.cgroup is not None:
+            await loop.run_in_executor(None, prep.cgroup.kill)
+
+    async def _afinish(self, loop: asyncio.AbstractEventLoop, prep: _Prepared,
+                       proc: subprocess.Popen) -> int | None:
+        """Kill leftovers, reap, give the cgroup back. The common case (the command exited,
+        its cgroup is empty, no private home) is a few syscalls on the loop; anything that
+        may wait goes to a thread."""
+        exited = _has_exited(proc.pid)
+        # the child is still unreaped here, so its pid (the group id) cannot have been reused
+        self._kill_group(proc.pid)
+        if exited and prep.private_home is None:
+            code = proc.wait()
+            if prep.cgroup is None or prep.cgroup.recycle_if_idle():
+                prep.cgroup = None
+                return code
+
+        def slow() -> int | None:
+            if prep.cgroup is not None:
+                prep.cgroup.kill()
+            code = proc.wait()
+            self._release(prep)
+            return code
+
+        return await loop.run_in_executor(None, slow)
+
+
+class _AsyncChild:
+    """A spawned command's output and exit, watched by the event loop itself.
+
+    The pipe is read with ``add_reader`` straight into the bounded buffer; the exit is seen
+    through a pidfd (also an ``add_reader``), so there is no watcher thread per child and the
+    child stays unreaped (its pid cannot be reused) until ``Sandbox._afinish`` kills its group
+    and reaps it. Without pidfd support a 20 ms timer polls ``waitid(WNOWAIT)`` instead."""
+
+    POLL_S = 0.02
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, proc: subprocess.Popen,
+                 buf: _OutputBuffer) -> None:
+        self.loop = loop
+        self.proc = proc
+        self.buf = buf
+        self.eof: asyncio.Future[None] = loop.create_future()
+        self.exited: asyncio.Future[None] = loop.create_future()
+        self.exited_at = 0.0
+        assert proc.stdout is not None
+        self.fd: int | None = proc.stdout.fileno()
+        os.set_blocking(self.fd, False)
+        loop.add_reader(self.fd, self._on_output)
+        self.pidfd: int | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        try:
+            self.pidfd = os.pidfd_open(proc.pid)
+        except (AttributeError, OSError):
+            self.timer = loop.call_later(self.POLL_S, self._poll)
+        else:
+            loop.add_reader(self.pidfd, self._on_exit)
+
+    def _on_output(self) -> None:
+        assert self.fd is not None
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if chunk:
+            self.buf.feed(chunk)
+            return
+        self.loop.remove_reader(self.fd)
+        if not self.eof.done():
+            self.eof.set_result(None)
+
+    def _on_exit(self) -> None:
+        if self.pidfd is not None:
+            self.loop.remove_reader(self.pidfd)
+        if not self.exited.done():
+            self.exited_at = time.monotonic()
+            self.exited.set_result(None)
+
+    def _poll(self) -> None:
+        self.timer = None
+        if _has_exited(self.proc.pid):
+            self._on_exit()
+        else:
+            self.timer = self.loop.call_later(self.POLL_S, self._poll)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            self.loop.remove_reader(self.fd)
+            self.fd = None
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+        if self.pidfd is not None:
+            self.loop.remove_reader(self.pidfd)
+            os.close(self.pidfd)
+            self.pidfd = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
+def _has_exited(pid: int) -> bool:
+    """Has the (unreaped) child ``pid`` exited? Does not reap it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+_spawn_executor: ThreadPoolExecutor | None = None
+_spawn_lock = threading.Lock()
+
+
+def _spawn_pool() -> ThreadPoolExecutor:
+    """Two threads that prepare and spawn commands, apart from the loop's default executor
+    (which does the runner's file work): a spawn never queues behind a workspace copy."""
+    global _spawn_executor
+    with _spawn_lock:
+        if _spawn_executor is None:
+            _spawn_executor = ThreadPoolExecutor(max_workers=2,
+                                                 thread_name_prefix="evalkit-spawn")
+        return _spawn_executor
 
 
 class _Pacer:
