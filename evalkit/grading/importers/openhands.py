@@ -13,6 +13,17 @@ actions are text; user ones are the task. The ``finish`` action ends the run: it
 ``final_thought`` (else ``outputs.content``, else its ``thought``) is the final report, or the
 agent's last message when it never finished. A line with ``error`` set is status "error"; a line
 without ``test_result.report`` has no official outcome unless ``--outcomes`` gives one.
+
+V1 (OpenHands/benchmarks on the Software Agent SDK): the same envelope plus ``attempt``, with
+``history`` holding SDK events that carry a ``kind`` (``MessageEvent``, ``ActionEvent``,
+``ObservationEvent`` …): detected per line and mapped by ``openhands_v1`` (see there for the
+event kinds and tool variants read). The model is ``metadata.llm.model``. V1's SWE-bench
+evaluation writes no ``report`` into the lines but a harness summary beside them
+(``output.report.json`` for ``output.jsonl``: ``resolved_ids`` / ``unresolved_ids`` …): when
+that file exists it gives the outcome of lines without ``test_result.report``. In a folder,
+``output.critic_attempt_<n>.jsonl`` (iterative runs: each attempt) is left out when the
+``output.jsonl`` holding the chosen attempts is beside it, and ``*.swebench.jsonl`` (the
+predictions handed to the harness: no history) is never read.
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ from evalkit.grading.importers.base import (
     TranscriptError,
     record_from_dict,
 )
+from evalkit.grading.importers.openhands_v1 import V1Conv, is_v1_history
+from evalkit.grading.importers.outcomes import Outcomes, load_outcomes
 from evalkit.grading.importers.swebench import outcome_from_report
 from evalkit.records import Outcome
 
@@ -38,9 +51,18 @@ _SKIP_OBS = {"agent_state_changed", "null", "recall", "user_rejected", "condensa
 
 
 def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("output*.jsonl") if p.is_file())
-    return [path]
+    """The output files of a folder: V1's per-attempt files only where no output.jsonl sums
+    them up, never the harness's predictions (no history)."""
+    if not path.is_dir():
+        return [path]
+    out = []
+    for p in sorted(path.rglob("output*.jsonl")):
+        if not p.is_file() or p.name.endswith(".swebench.jsonl"):
+            continue
+        if p.name.startswith("output.critic_attempt_") and (p.parent / "output.jsonl").is_file():
+            continue
+        out.append(p)
+    return out
 
 
 def looks_like_openhands(path: Path) -> bool:
@@ -162,7 +184,9 @@ def _outcome(tr: Any) -> Outcome | None:
     return None
 
 
-def record_from_line(obj: Any, source: str, run_id: str, infer: bool = True) -> ImportedRecord:
+def record_from_line(obj: Any, source: str, run_id: str, infer: bool = True,
+                     summary: Outcomes | None = None) -> ImportedRecord:
+    """One output line → record; ``summary``: the evaluation's outcomes beside the file (V1)."""
     if not isinstance(obj, dict):
         raise RecordError(f"expected {_WHAT}, got {type(obj).__name__}")
     iid = obj.get("instance_id")
@@ -172,16 +196,29 @@ def record_from_line(obj: Any, source: str, run_id: str, infer: bool = True) -> 
     if not isinstance(history, list):
         raise RecordError("field 'history': expected a list of OpenHands events (actions and "
                           "observations)")
-    conv = _Conv()
     instruction = obj.get("instruction")
-    has_user = any(isinstance(e, dict) and e.get("source") == "user" and e.get("action") ==
-                   "message" for e in history)
+    conv: _Conv | V1Conv
+    if is_v1_history(history):
+        conv = V1Conv()
+        has_user = any(isinstance(e, dict) and e.get("kind") == "MessageEvent" and
+                       e.get("source") == "user" for e in history)
+    else:
+        conv = _Conv()
+        has_user = any(isinstance(e, dict) and e.get("source") == "user" and
+                       e.get("action") == "message" for e in history)
     if isinstance(instruction, str) and not has_user:
         conv.user(instruction)
-    _walk(conv, history)
+    if isinstance(conv, V1Conv):
+        for i, ev in enumerate(history):
+            if not isinstance(ev, dict):
+                raise RecordError(f"field 'history[{i}]': expected an event object")
+            conv.event(ev, f"history[{i}]")
+    else:
+        _walk(conv, history)
     meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    llm = meta.get("llm_config") if isinstance(meta.get("llm_config"), dict) else {}
+    llm = next((meta[k] for k in ("llm_config", "llm") if isinstance(meta.get(k), dict)), {})
     model = llm.get("model") or meta.get("model_name") or "unknown"
+    sid = str(iid)
     fields: dict[str, Any] = {"turns": conv.turns}
     metrics = obj.get("metrics") if isinstance(obj.get("metrics"), dict) else {}
     cost = metrics.get("accumulated_cost")
@@ -196,10 +233,13 @@ def record_from_line(obj: Any, source: str, run_id: str, infer: bool = True) -> 
             report = None
     tr = obj.get("test_result")
     patch = tr.get("git_patch") if isinstance(tr, dict) else None
-    line = {"id": str(iid), "task_id": str(iid), "model": str(model), "run_id": run_id,
+    outcome = _outcome(tr)
+    if outcome is None and summary is not None:
+        outcome = summary.for_sample(str(iid), sid)
+    line = {"id": sid, "task_id": str(iid), "model": str(model), "run_id": run_id,
             "suite": "openhands", "messages": conv.messages, "final_report": report,
             "diff": patch if isinstance(patch, str) else ""}
-    return record_from_dict(line, source, infer, outcome=_outcome(tr), checked=True, **fields)
+    return record_from_dict(line, source, infer, outcome=outcome, checked=True, **fields)
 
 
 def read_openhands(path: Path, *, infer: bool = True
@@ -211,12 +251,17 @@ def read_openhands(path: Path, *, infer: bool = True
         return
     for f in files:
         run_id = f.parent.name or "import"
+        summary: Outcomes | None = None
+        beside = f.with_suffix(".report.json")  # V1: the SWE-bench summary of this output
+        if beside.is_file():
+            summary = load_outcomes(beside)
+            yield from summary.errors
         for item in json_lines(f, _WHAT):
             if isinstance(item, TranscriptError):
                 yield item
                 continue
             lineno, obj = item
             try:
-                yield record_from_line(obj, f"{f}:{lineno}", run_id, infer)
+                yield record_from_line(obj, f"{f}:{lineno}", run_id, infer, summary)
             except (RecordError, ValueError, TypeError) as exc:
                 yield TranscriptError(str(f), lineno, str(exc))

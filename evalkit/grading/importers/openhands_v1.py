@@ -1,0 +1,193 @@
+"""OpenHands V1 evaluation output (OpenHands/benchmarks on the Software Agent SDK) → messages.
+
+Why apart from ``openhands``: V1 lines keep the V0 envelope (``instance_id``, ``attempt``,
+``instruction``, ``test_result``, ``metadata``, ``metrics``, ``error``) but ``history`` holds SDK
+events, pydantic-serialised with a ``kind`` discriminator (the class name) instead of V0's
+``action`` / ``observation`` strings. ``openhands.record_from_line`` dispatches here per line
+when an event has a ``kind``.
+
+Events read (``kind``):
+
+- ``MessageEvent``: ``source`` user / agent / environment, ``llm_message`` {role, content:
+  [TextContent {type, text}] or a string}. The first user message is the task.
+- ``ActionEvent``: ``thought`` ([TextContent], agent text), ``tool_name``, ``tool_call_id``,
+  ``tool_call`` {id, name, arguments (JSON string)}, ``action`` {kind, …} or null (a call
+  the agent could not execute: kept under its own name, so it is never a command that ran).
+  Terminal: ``TerminalAction`` (tool ``terminal``) and the older ``ExecuteBashAction`` /
+  ``BashAction`` (tool ``execute_bash`` / ``bash``), ``command`` → a ``bash`` call; an
+  ``is_input`` action (keys sent to a command past its soft timeout) is the still-running
+  command again, so its output is that command's. Editor: ``FileEditorAction`` (tool
+  ``file_editor``), the older ``StrReplaceEditorAction`` (``str_replace_editor``) and
+  ``PlanningFileEditorAction`` (``command`` view / create / str_replace / insert /
+  undo_edit, ``path``, ``file_text``, ``old_str``, ``new_str``, ``insert_line``) → a
+  ``str_replace_based_edit_tool`` call; the gemini preset's ``read_file`` / ``write_file`` /
+  ``edit`` map through ``openai_chat.map_tool_call``. ``FinishAction`` ``message`` is the final
+  report; ``ThinkAction`` ``thought`` is agent text; other tools (task tracker, browser,
+  delegation) are not evidence and are left out.
+- ``ObservationEvent``: ``tool_call_id`` / ``action_id`` name the call; ``observation``
+  {kind, content: [TextContent] or a string (older: ``output``), ``is_error`` (older:
+  ``error``), ``exit_code`` (``TerminalObservation`` / ``ExecuteBashObservation``; else
+  ``metadata.exit_code``; -1, a command still running, is no exit code)}.
+- ``UserRejectObservation`` (``rejection_reason``) and ``AgentErrorEvent`` (``error``): an
+  error tool result of the call they answer.
+- ``SystemPromptEvent``, condensation events, state updates, pauses, token events and kinds
+  not known here are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from evalkit.grading.importers._common import Messages, text_of
+from evalkit.grading.importers.base import RecordError
+
+__all__ = ["V1Conv", "is_v1_history"]
+
+_TERMINAL_KINDS = frozenset({"TerminalAction", "ExecuteBashAction", "BashAction"})
+_TERMINAL_TOOLS = frozenset({"terminal", "execute_bash", "bash"})
+_EDITOR_KINDS = frozenset({"FileEditorAction", "StrReplaceEditorAction",
+                           "PlanningFileEditorAction"})
+_EDITOR_TOOLS = frozenset({"file_editor", "str_replace_editor", "planning_file_editor"})
+_EDITOR_ARGS = ("command", "path", "file_text", "old_str", "new_str", "insert_line",
+                "view_range")
+_GEMINI_TOOLS = frozenset({"read_file", "write_file", "edit"})
+
+
+def is_v1_history(history: list[Any]) -> bool:
+    """V1 events carry a string ``kind`` (V0 events never do)."""
+    return any(isinstance(ev, dict) and isinstance(ev.get("kind"), str) for ev in history[:20])
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _exit_code(obs: dict[str, Any]) -> int | None:
+    rc = obs.get("exit_code")
+    if not isinstance(rc, int) or isinstance(rc, bool):
+        rc = _dict(obs.get("metadata")).get("exit_code")
+    return rc if isinstance(rc, int) and not isinstance(rc, bool) and rc >= 0 else None
+
+
+class V1Conv(Messages):
+    """Messages from V1 events, with the finish message and the count of tool calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: dict[str, str] = {}  # tool_call_id / action event id -> tool_use id
+        self.finish: str | None = None
+        self.turns = 0
+        self.running: str | None = None  # the terminal command last started
+
+    def event(self, ev: dict[str, Any], where: str) -> None:
+        kind = ev.get("kind")
+        if kind == "MessageEvent":
+            self._message(ev, where)
+        elif kind == "ActionEvent":
+            self._action(ev, where)
+        elif kind == "ObservationEvent":
+            obs = ev.get("observation")
+            if not isinstance(obs, dict):
+                raise RecordError(f"field '{where}.observation': expected an observation "
+                                  "object (kind, content …)")
+            tid = self._answered(ev)
+            if tid is not None:
+                content = obs.get("content")
+                text = text_of(content) if content not in (None, "", []) else \
+                    text_of(obs.get("output"))
+                err = obs.get("is_error") is True or obs.get("error") is True
+                self.result(tid, text, _exit_code(obs), error=err)
+        elif kind == "UserRejectObservation":
+            tid = self._answered(ev)
+            if tid is not None:
+                why = ev.get("rejection_reason") or "rejected"
+                self.result(tid, f"Action rejected: {text_of(why)}", error=True)
+        elif kind == "AgentErrorEvent":
+            tid = self._answered(ev)
+            if tid is None:  # no call to answer (an unknown tool): the asking, then the error
+                cid = ev.get("tool_call_id") or ev.get("id") or self.turns + 1
+                tid = f"oh_{cid}"
+                tool = ev.get("tool_name") if isinstance(ev.get("tool_name"), str) else "tool"
+                self.add("assistant", [{"type": "tool_use", "id": tid,
+                                        "name": f"{tool} (not executed)", "input": {}}])
+            self.result(tid, text_of(ev.get("error")), error=True)
+
+    def _answered(self, ev: dict[str, Any]) -> str | None:
+        for key in ("tool_call_id", "action_id"):
+            k = ev.get(key)
+            if isinstance(k, str) and k in self.pending:
+                tid = self.pending.pop(k)
+                for other, t in list(self.pending.items()):  # its other key
+                    if t == tid:
+                        del self.pending[other]
+                return tid
+        return None
+
+    def _message(self, ev: dict[str, Any], where: str) -> None:
+        msg = ev.get("llm_message")
+        if not isinstance(msg, dict):
+            raise RecordError(f"field '{where}.llm_message': expected an LLM message object "
+                              "(role, content)")
+        text = text_of(msg.get("content"))
+        if ev.get("source") == "agent" or (ev.get("source") is None and
+                                           msg.get("role") == "assistant"):
+            self.say(text)
+        else:  # the user, or the environment's nudges
+            self.user(text)
+
+    def _action(self, ev: dict[str, Any], where: str) -> None:
+        self.say(text_of(ev.get("thought")))
+        action = ev.get("action")
+        if action is not None and not isinstance(action, dict):
+            raise RecordError(f"field '{where}.action': expected an action object (kind, …) "
+                              "or null")
+        call = _dict(ev.get("tool_call"))
+        tool = ev.get("tool_name") or call.get("name") or ""
+        tool = tool if isinstance(tool, str) else ""
+        akind = action.get("kind") if action else None
+        args = {k: v for k, v in (action or {}).items() if k != "kind"}
+        if akind == "FinishAction" or (tool == "finish" and action is not None):
+            msg = args.get("message")
+            self.finish = msg if isinstance(msg, str) else text_of(msg)
+            return
+        if akind == "ThinkAction" or tool == "think":
+            self.say(text_of(args.get("thought")))
+            return
+        cid = ev.get("tool_call_id") or call.get("id") or ev.get("id")
+        tid = f"oh_{cid}" if isinstance(cid, str) and cid else f"oh_{self.turns + 1}"
+        if action is None:  # not executed: kept as it was asked, never as evidence
+            raw = call.get("arguments")
+            try:
+                parsed = json.loads(raw) if isinstance(raw, str) else raw
+            except ValueError:
+                parsed = {"_raw_arguments": raw}
+            self._register(ev, tid)
+            self.add("assistant", [{"type": "tool_use", "id": tid,
+                                    "name": f"{tool or 'tool'} (not executed)",
+                                    "input": parsed if isinstance(parsed, dict) else {}}])
+            return
+        if akind in _TERMINAL_KINDS or tool in _TERMINAL_TOOLS:
+            cmd = args.get("command")
+            cmd = cmd if isinstance(cmd, str) else ""
+            if args.get("is_input") is True and self.running is not None:
+                cmd = self.running  # keys sent to the running command: its output follows
+            elif not args.get("is_input"):
+                self.running = cmd
+            name, mapped = "bash", {"command": cmd}
+        elif akind in _EDITOR_KINDS or tool in _EDITOR_TOOLS:
+            name = "str_replace_editor"
+            mapped = {k: args[k] for k in _EDITOR_ARGS if args.get(k) is not None}
+        elif tool in _GEMINI_TOOLS:
+            name, mapped = tool, args
+        else:
+            return  # task tracker, browser, delegation …: not evidence
+        self.turns += 1
+        self.call(tid, name, mapped)
+        self._register(ev, tid)
+
+    def _register(self, ev: dict[str, Any], tid: str) -> None:
+        for key in ("tool_call_id", "id"):
+            k = ev.get(key)
+            if isinstance(k, str) and k:
+                self.pending[k] = tid
