@@ -70,7 +70,10 @@ def looks_like_openhands(path: Path) -> bool:
     if path.is_dir():
         return any(looks_like_openhands(p) for p in _files(path)[:3])
     h = head(path, 65536)
-    return h.lstrip().startswith(b"{") and b'"history"' in h and b'"instance_id"' in h
+    # a long git_patch in test_result (V1 writes it before history) can push history past
+    # the head: a line opening with instance_id and test_result is enough then
+    return h.lstrip().startswith(b"{") and b'"instance_id"' in h and (
+        b'"history"' in h or b'"test_result"' in h[:4096])
 
 
 def _args(ev: dict[str, Any]) -> dict[str, Any]:

@@ -239,3 +239,11 @@ def test_a_v1_folder_skips_harness_predictions_and_attempts_summed_up_by_output_
     (tmp_path / "other" / "output.critic_attempt_2.jsonl").write_text("{}\n")
     assert [p.relative_to(tmp_path).as_posix() for p in _files(tmp_path)] == [
         "other/output.critic_attempt_2.jsonl", "output.jsonl"]
+
+
+def test_a_v1_line_whose_long_patch_pushes_history_past_the_head_is_still_detected(
+        tmp_path: Path) -> None:
+    line = _v1_line([], test_result={"git_patch": "+x\n" * 40_000})
+    f = tmp_path / "output.jsonl"
+    f.write_text(json.dumps(line) + "\n")
+    assert detect_format(f)[0] == "openhands"
