@@ -146,6 +146,7 @@ class V1Conv(Messages):
         tool = ev.get("tool_name") or call.get("name") or ""
         tool = tool if isinstance(tool, str) else ""
         akind = action.get("kind") if action else None
+        akind = akind if isinstance(akind, str) else None
         args = {k: v for k, v in (action or {}).items() if k != "kind"}
         if akind == "FinishAction" or (tool == "finish" and action is not None):
             msg = args.get("message")
