@@ -70,6 +70,17 @@ def _exit_code(obs: dict[str, Any]) -> int | None:
     return rc if isinstance(rc, int) and not isinstance(rc, bool) and rc >= 0 else None
 
 
+def _arguments(call: dict[str, Any]) -> dict[str, Any]:
+    """The tool call's arguments (a JSON string, or already an object); {} when unreadable."""
+    raw = call.get("arguments")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {"_raw_arguments": raw}
+    return raw if isinstance(raw, dict) else {}
+
+
 class V1Conv(Messages):
     """Messages from V1 events, with the finish message and the count of tool calls."""
 
@@ -137,7 +148,8 @@ class V1Conv(Messages):
             self.user(text)
 
     def _action(self, ev: dict[str, Any], where: str) -> None:
-        self.say(text_of(ev.get("thought")))
+        thought = text_of(ev.get("thought"))
+        self.say(thought)
         action = ev.get("action")
         if action is not None and not isinstance(action, dict):
             raise RecordError(f"field '{where}.action': expected an action object (kind, …) "
@@ -150,7 +162,11 @@ class V1Conv(Messages):
         args = {k: v for k, v in (action or {}).items() if k != "kind"}
         if akind == "FinishAction" or (tool == "finish" and action is not None):
             msg = args.get("message")
-            self.finish = msg if isinstance(msg, str) else text_of(msg)
+            msg = msg if isinstance(msg, str) else text_of(msg)
+            if not msg.strip():  # the call's own arguments, else the thought beside it
+                asked = _arguments(call)
+                msg = asked.get("message") if isinstance(asked.get("message"), str) else ""
+            self.finish = msg if msg.strip() else thought
             return
         if akind == "ThinkAction" or tool == "think":
             self.say(text_of(args.get("thought")))
@@ -158,15 +174,10 @@ class V1Conv(Messages):
         cid = ev.get("tool_call_id") or call.get("id") or ev.get("id")
         tid = f"oh_{cid}" if isinstance(cid, str) and cid else f"oh_{self.turns + 1}"
         if action is None:  # not executed: kept as it was asked, never as evidence
-            raw = call.get("arguments")
-            try:
-                parsed = json.loads(raw) if isinstance(raw, str) else raw
-            except ValueError:
-                parsed = {"_raw_arguments": raw}
             self._register(ev, tid)
             self.add("assistant", [{"type": "tool_use", "id": tid,
                                     "name": f"{tool or 'tool'} (not executed)",
-                                    "input": parsed if isinstance(parsed, dict) else {}}])
+                                    "input": _arguments(call)}])
             return
         if akind in _TERMINAL_KINDS or tool in _TERMINAL_TOOLS:
             cmd = args.get("command")

@@ -247,3 +247,15 @@ def test_a_v1_line_whose_long_patch_pushes_history_past_the_head_is_still_detect
     f = tmp_path / "output.jsonl"
     f.write_text(json.dumps(line) + "\n")
     assert detect_format(f)[0] == "openhands"
+
+
+def test_v1_finish_with_an_empty_message_falls_back_to_its_call_arguments() -> None:
+    call = {"id": "c9", "name": "finish", "origin": "completion",
+            "arguments": json.dumps({"message": "Fixed x; tests not run."})}
+    s = _record(_v1_line([
+        {"id": "e1", "source": "agent", "kind": "ActionEvent", "thought": [],
+         "tool_name": "finish", "tool_call_id": "c9", "tool_call": call,
+         "action": {"kind": "FinishAction", "message": ""}},
+    ]))
+    assert s.final_report == "Fixed x; tests not run."
+    assert s.messages[0]["content"] == [{"type": "text", "text": "Fix x."}]  # the instruction
