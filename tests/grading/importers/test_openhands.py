@@ -259,3 +259,18 @@ def test_v1_finish_with_an_empty_message_falls_back_to_its_call_arguments() -> N
     ]))
     assert s.final_report == "Fixed x; tests not run."
     assert s.messages[0]["content"] == [{"type": "text", "text": "Fix x."}]  # the instruction
+
+
+def test_v1_file_editor_create_is_an_editor_create_so_provenance_sees_a_new_file() -> None:
+    call = {"id": "c2", "name": "file_editor", "arguments": "{}", "origin": "completion"}
+    s = _record(_v1_line([
+        {"id": "e2", "source": "agent", "kind": "ActionEvent", "thought": [],
+         "tool_name": "file_editor", "tool_call_id": "c2", "tool_call": call,
+         "action": {"kind": "FileEditorAction", "command": "create", "path": "/w/test_fix.py",
+                    "file_text": "def test_x():\n    assert True\n", "old_str": None,
+                    "new_str": None, "insert_line": None, "view_range": None}},
+    ]))
+    [use] = _blocks(s, "tool_use")
+    assert use["name"] == "str_replace_based_edit_tool"
+    assert use["input"] == {"command": "create", "path": "/w/test_fix.py",
+                            "file_text": "def test_x():\n    assert True\n"}
