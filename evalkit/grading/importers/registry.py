@@ -76,8 +76,8 @@ REGISTRY: dict[str, Format] = {f.name: f for f in (
            "with info / mini_version / trajectory_format"),
     Format("openhands", "openhands", "read_openhands", _check("openhands",
            "looks_like_openhands"), "looks like OpenHands evaluation output",
-           "OpenHands evaluation output.jsonl (history of actions and observations, "
-           "test_result.report)", "output.jsonl",
+           "OpenHands evaluation output.jsonl (V0 actions and observations or V1 SDK events; "
+           "test_result.report or output.report.json beside it)", "output.jsonl",
            "a JSONL file (or a folder of them) whose lines hold instance_id and history"),
     Format("inspect", "inspect_log", "read_inspect", _check("inspect_log",
            "looks_like_inspect"), "looks like an Inspect log",
