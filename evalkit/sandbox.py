@@ -94,8 +94,9 @@ SAFE_ENV: dict[str, str] = {
     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
 }
 
-#: Idle pids cgroups kept for reuse (at most; the rest are removed).
-POOL_MAX = 128
+#: Idle pids cgroups kept for reuse (at most; the rest are removed). A used one cools ~2 s
+#: before its charge is back to 0, so a busy run holds about 2 s worth of commands.
+POOL_MAX = 1024
 #: Workspaces whose bwrap argv is kept (a run has one per sample in flight, plus official runs).
 PREFIX_CACHE_MAX = 512
 
@@ -181,7 +182,7 @@ class _PidsCgroup:
 
     _base: Path | None | bool = False  # False = not probed yet
     _lock = threading.Lock()
-    _idle: list[_PidsCgroup] = []  # empty cgroups ready for the next command
+    _idle: deque[_PidsCgroup] = deque()  # empty cgroups, oldest first
     _atexit = False
 
     def __init__(self, path: Path) -> None:
@@ -267,16 +268,24 @@ class _PidsCgroup:
         """An empty cgroup with ``pids.max`` = max_pids, from the pool when one is idle.
 
         Reused because mkdir/rmdir of a cgroup and moving a process into a *fresh* one cost
-        milliseconds each (RCU waits) on every command; an idle one was verified empty."""
+        milliseconds each (RCU waits) on every command. A pooled cgroup is taken only once
+        it has no task and nothing charged (``pids.current`` 0: a pid namespace's tasks are
+        uncharged a few seconds after they are gone), so each command starts from zero."""
         if cls.base() is None:
             return None
+        group = None
         with cls._lock:
-            group = cls._idle.pop() if cls._idle else None
             if not cls._atexit:
                 cls._atexit = True
                 import atexit
 
                 atexit.register(cls.drain_pool)
+            for _ in range(min(len(cls._idle), 4)):  # oldest first: the likeliest to be done
+                candidate = cls._idle.popleft()
+                if candidate.charged() == 0:
+                    group = candidate
+                    break
+                cls._idle.append(candidate)
         if group is None:
             return cls.create(max_pids)
         if group.max_pids != max_pids:
@@ -288,30 +297,26 @@ class _PidsCgroup:
                 return cls.create(max_pids)
         return group
 
-    def release(self) -> None:
-        """Kill what is left in it; back to the pool if it is empty, else remove it."""
-        self.kill()
+    def charged(self) -> int:
+        """``pids.current`` (-1 when unreadable)."""
         try:
-            empty = not (self.path / "cgroup.procs").read_text().split() and \
-                int((self.path / "pids.current").read_text()) == 0
+            return int((self.path / "pids.current").read_text())
         except (OSError, ValueError):
-            empty = False
-        if empty:
-            with self._lock:
-                if len(self._idle) < POOL_MAX:
-                    self._idle.append(self)
-                    return
-        self.remove()
+            return -1
 
-    def recycle_if_idle(self) -> bool:
-        """Back to the pool if no task is left, without waiting (a few reads; the path after
-        a command ended normally). False: the caller must ``release`` it (may wait)."""
+    def release(self) -> None:
+        """Kill what is left in it; back to the pool once empty, else remove it."""
+        self.kill()
+        if not self.recycle():
+            self.remove()
+
+    def recycle(self) -> bool:
+        """Back to the pool if no process is left in it (one read, no waiting; the path after
+        a command ended normally). False: the caller must ``release`` it (which may wait)."""
         try:
-            idle = not (self.path / "cgroup.procs").read_text().split() and \
-                int((self.path / "pids.current").read_text()) == 0
-        except (OSError, ValueError):
-            return False
-        if not idle:
+            if (self.path / "cgroup.procs").read_text().split():
+                return False
+        except OSError:
             return False
         with self._lock:
             if len(self._idle) >= POOL_MAX:
@@ -323,7 +328,7 @@ class _PidsCgroup:
     def drain_pool(cls) -> None:
         """Remove the idle cgroups (at exit; reclaim takes them if the process is killed)."""
         with cls._lock:
-            idle, cls._idle = cls._idle, []
+            idle, cls._idle = cls._idle, deque()
         for group in idle:
             group.remove()
 
@@ -938,7 +943,7 @@ class Sandbox:
         self._kill_group(proc.pid)
         if exited and prep.private_home is None:
             code = proc.wait()
-            if prep.cgroup is None or prep.cgroup.recycle_if_idle():
+            if prep.cgroup is None or prep.cgroup.recycle():
                 prep.cgroup = None
                 return code
 

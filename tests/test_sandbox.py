@@ -235,6 +235,117 @@ def test_async_runs_concurrently_without_blocking_the_loop(box: Sandbox, ws: Pat
     assert ticks >= 10  # the loop kept running
 
 
+@needs_bwrap
+def test_sixteen_concurrent_commands_never_block_the_event_loop(box: Sandbox,
+                                                                tmp_path: Path) -> None:
+    """Spawning, output and exit watching stay off the loop's thread: a heartbeat task is
+    never late by more than 0.1 s (the old preexec_fn spawn on the loop: 0.2-0.3 s here under
+    load), and there is no watcher thread per child."""
+    import threading
+
+    wss = []
+    for i in range(16):
+        (tmp_path / f"w{i}").mkdir()
+        wss.append(tmp_path / f"w{i}")
+
+    async def main() -> tuple[list, float, int, int]:
+        await box.arun("true", wss[0])  # warm-up: first-use set-up (paths, pools) excluded
+        base_threads = threading.active_count()
+        peak = base_threads
+        worst = 0.0
+        stop = False
+
+        async def heartbeat() -> None:
+            nonlocal worst, peak
+            while not stop:
+                t = time.monotonic()
+                await asyncio.sleep(0.01)
+                worst = max(worst, time.monotonic() - t - 0.01)
+                peak = max(peak, threading.active_count())
+
+        hb = asyncio.create_task(heartbeat())
+        await asyncio.sleep(0.03)
+        results = await asyncio.gather(*(box.arun("sleep 0.3; echo $((6 * 7))", w)
+                                         for w in wss))
+        stop = True
+        await hb
+        return results, worst, peak - base_threads, base_threads
+
+    results, worst, extra_threads, _ = asyncio.run(main())
+    assert [r.output for r in results] == ["42\n"] * 16
+    assert worst < 0.1, f"event loop blocked for {worst * 1000:.0f} ms"
+    assert extra_threads < 16, f"{extra_threads} threads for 16 children"
+
+
+def test_commands_are_spawned_without_a_preexec_fn(ws: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preexec_fn makes CPython fork the whole harness (no vfork) on the calling thread;
+    rlimits, uid and cgroup are set by argv wrappers instead (pinned by the next test)."""
+    import subprocess
+
+    import evalkit.sandbox as sandbox_mod
+
+    seen: list[dict] = []
+    real = subprocess.Popen
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sandbox_mod.subprocess, "Popen", spy)
+    boxes = [Sandbox(FAST, mode="subprocess")]
+    if bwrap_path():
+        boxes.append(Sandbox(FAST, mode="bwrap"))
+    for b in boxes:
+        assert b.run("echo sync", ws).output == "sync\n"
+        assert asyncio.run(b.arun("echo async", ws)).output == "async\n"
+    assert len(seen) == 2 * len(boxes)
+    assert all(kw.get("preexec_fn") is None for kw in seen)
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "subprocess"])
+def test_rlimits_uid_and_pids_cgroup_apply_to_the_command(ws: Path, mode: str) -> None:
+    if mode == "bwrap" and bwrap_path() is None:
+        pytest.skip("bubblewrap (bwrap) not installed")
+    limits = FAST.replace(cpu_time_s=7, memory_bytes=1536 * 1024**2,
+                          max_file_size=3 * 1024**2, max_processes=48)
+    b = Sandbox(limits, mode=mode)  # type: ignore[arg-type]
+    r = b.run("echo $(ulimit -St) $(ulimit -Ht) $(ulimit -v) $(ulimit -f) $(ulimit -c) "
+              "$(id -u); cat /proc/self/cgroup", ws)
+    first, *cgroups = r.output.splitlines()
+    cpu_s, cpu_h, vmem, fsize, core, uid = first.split()
+    assert (cpu_s, cpu_h, vmem, fsize, core) == ("7", "8", str(1536 * 1024), "3072", "0")
+    if b.drop_privileges:
+        assert int(uid) >= 200_000
+    from evalkit.sandbox import _PidsCgroup
+
+    if _PidsCgroup.base() is not None and mode == "subprocess":  # bwrap hides the path
+        assert any("evalkit-" in line for line in cgroups), r.output
+    if b.drop_privileges or mode == "bwrap":
+        assert b.run("ulimit -u", ws).output.strip() == "48"
+
+
+def test_a_pooled_pids_cgroup_is_handed_out_only_when_nothing_is_charged() -> None:
+    from evalkit.sandbox import _PidsCgroup
+
+    if _PidsCgroup.base() is None:
+        pytest.skip("no writable pids cgroup here")
+    _PidsCgroup.drain_pool()  # only this test's cgroups in the pool
+    groups = [_PidsCgroup.acquire(32) for _ in range(3)]
+    try:
+        for g in groups:
+            assert g is not None and g.charged() == 0
+            assert (g.path / "pids.max").read_text().strip() == "32"
+            assert g.recycle()
+        again = _PidsCgroup.acquire(40)  # reused (all idle and uncharged), limit rewritten
+        assert again is not None and again.path in {g.path for g in groups}
+        assert (again.path / "pids.max").read_text().strip() == "40"
+        again.release()
+    finally:
+        _PidsCgroup.drain_pool()
+    assert not any(g.path.exists() for g in groups)
+
+
 # --------------------------------------------------------------------------- modes
 
 
