@@ -340,7 +340,7 @@ class _PidsCgroup:
         if kill_file.exists():
             with contextlib.suppress(OSError):
                 kill_file.write_text("1")
-        for _ in range(200):  # pids.max bounds the tree, so this converges
+        for i in range(200):  # pids.max bounds the tree, so this converges
             try:
                 pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
             except OSError:
@@ -350,7 +350,8 @@ class _PidsCgroup:
             for pid in pids:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.005)
+            # short first waits: a task of a just-ended sandbox is usually gone within 3 ms
+            time.sleep(min(0.005, 0.0002 * 2 ** i))
 
     def remove(self) -> None:
         for _ in range(100):
