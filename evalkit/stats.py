@@ -297,7 +297,7 @@ def proportion(x: Any, method: Method = "wilson", cluster: Any = None) -> Propor
     n = int(vals.size)
     if n == 0:
         return ProportionResult(math.nan, 0, 0, n_dropped, method, math.nan, 0, 1.0, 0.0)
-    _, codes = np.unique(codes, return_inverse=True)
+    codes = _renumber(codes)
     se, deff, g = clustered_se(vals, codes)
     n_eff = 1.0 if g < 2 else n / max(deff, 1.0)
     return ProportionResult(
@@ -388,7 +388,7 @@ def bootstrap(
         sums, sizes = vals, np.ones(n)
     else:
         codes = _codes(cluster, arr.size, "cluster")[keep]
-        _, codes = np.unique(codes, return_inverse=True)
+        codes = _renumber(codes)
         sums = np.bincount(codes, weights=vals)
         sizes = np.bincount(codes).astype(float)
     g = sums.size
@@ -541,7 +541,7 @@ def _pairs(
             ca = cb = np.ones(ma.size)
         else:
             codes = _codes(pair, xa.size, "pair")[keep]
-            _, codes = np.unique(codes, return_inverse=True)
+            codes = _renumber(codes)
             cnt = np.bincount(codes).astype(float)
             ma = np.bincount(codes, weights=xa[keep]) / cnt if cnt.size else np.array([])
             mb = np.bincount(codes, weights=xb[keep]) / cnt if cnt.size else np.array([])
@@ -998,6 +998,14 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
     return [by] if isinstance(by, str) else list(by)
+
+
+def _renumber(codes: np.ndarray) -> np.ndarray:
+    """Codes 0..k-1 for the distinct values of ``codes`` (non-negative ints), in their sorted
+    order: what ``np.unique(codes, return_inverse=True)[1]`` gives, without the sort."""
+    if codes.size == 0:
+        return codes
+    return _dense(codes, int(codes.max()) + 1)[0]
 
 
 def _dense(values: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
