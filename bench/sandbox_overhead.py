@@ -4,8 +4,8 @@ Usage: python bench/sandbox_overhead.py [-n 15] [--concurrency 16] [--commands 3
                                         [--before REV]
 
 1. Sequential: ``true`` and ``python -m pytest -q`` on a small fixture, N repetitions,
-   interleaving the bare and sandboxed runs so machine load affects both alike; medians and
-   the ratio.
+   interleaving the bare and sandboxed runs so machine load affects both alike; medians of the
+   wall time of ``Sandbox.run`` (evalkit's set-up and cleanup included) and the ratio.
 2. Concurrent (bwrap only): ``--commands`` sandboxed ``true`` through ``Sandbox.arun`` at
    ``--concurrency`` (one workspace per slot), beside the bare baselines measured in the same
    run: the same bwrap argv started by asyncio (no evalkit set-up, limits, cgroup or cleanup)
@@ -72,19 +72,21 @@ def sequential(boxes: dict, n: int) -> None:
         (ws / "calc.py").write_text("def add(a, b):\n    return a + b\n")
         (ws / "tests" / "test_calc.py").write_text(TEST)
         for command in ("true", "python -m pytest -q -p no:cacheprovider"):
-            times: dict[str, list[float]] = {"bare": [], **{k: [] for k in boxes}}
-            for _ in range(n):
-                times["bare"].append(bare(command, ws))
-                for name, box in boxes.items():
+            print(f"\n`{command}` (n={n}, medians; each sandbox interleaved with its own bare "
+                  "runs, one sandbox after the other: a cgroup rmdir of the old code slows "
+                  "the next command's cgroup join, so alternating sandboxes would skew both)")
+            for name, box in boxes.items():
+                times: dict[str, list[float]] = {"bare": [], name: []}
+                for _ in range(n):
+                    times["bare"].append(bare(command, ws))
+                    start = time.perf_counter()  # set-up and cleanup included
                     r = box.run(command, ws)
+                    times[name].append(time.perf_counter() - start)
                     assert r.exit_code == 0, r.output
-                    times[name].append(r.duration_s)
-            base = statistics.median(times["bare"])
-            print(f"\n`{command}` (n={n}, medians)")
-            for name, ts in times.items():
-                med = statistics.median(ts)
-                print(f"  {name:<16} {med * 1000:8.1f} ms   ratio {med / base:5.2f}x   "
-                      f"overhead {(med - base) * 1000:+7.1f} ms")
+                base = statistics.median(times["bare"])
+                med = statistics.median(times[name])
+                print(f"  {name:<16} {med * 1000:8.1f} ms   bare {base * 1000:7.1f} ms   "
+                      f"ratio {med / base:5.2f}x   overhead {(med - base) * 1000:+7.1f} ms")
 
 
 async def _concurrent(run_one, concurrency: int, total: int) -> dict:  # type: ignore[no-untyped-def]
