@@ -495,6 +495,7 @@ class Sandbox:
         self.is_root = os.geteuid() == 0
         self.drop_privileges = self.is_root if drop_privileges is None else drop_privileges
         self.setpriv = shutil.which("setpriv")
+        self.dash = shutil.which("dash")
         if self.drop_privileges and not self.is_root:
             self.drop_privileges = False
         if self.drop_privileges and self.mode == "subprocess" and drop_privileges is None \
@@ -506,7 +507,7 @@ class Sandbox:
         self._ro_paths: list[str] | None = None
         # built once per sandbox / per workspace instead of per command
         self._base_env: dict[str, str] | None = None
-        self._ulimit_cache: dict[int | None, str] = {}
+        self._ulimit_cache: dict[object, str] = {}
         self._prefix_cache: OrderedDict[str, list[str]] = OrderedDict()
         self._cache_lock = threading.Lock()
         if self.mode == "subprocess":
@@ -597,6 +598,30 @@ class Sandbox:
         self._ulimit_cache[key] = text
         return text
 
+    def _dash_ulimits(self, nproc: int | None) -> str:
+        """The rlimits in dash's ``ulimit`` (its own flags and units: -f counts 512-byte
+        blocks, -p is the process count), for the wrapper that runs as root before bwrap and
+        setpriv, where the old ``preexec_fn`` set them. One shell fewer per command."""
+        key = ("dash", nproc)
+        cached = self._ulimit_cache.get(key)
+        if cached is not None:
+            return cached
+        limits = self.limits
+        steps: list[str] = []
+        if limits.cpu_time_s is not None:
+            cpu = max(1, int(limits.cpu_time_s + 0.999))
+            steps += [f"ulimit -S -t {cpu}", f"ulimit -H -t {cpu + 1}"]  # SIGXCPU, then KILL
+        if limits.memory_bytes is not None:
+            steps.append(f"ulimit -v {max(1, limits.memory_bytes // 1024)}")  # KiB
+        if limits.max_file_size is not None:
+            steps.append(f"ulimit -f {max(1, limits.max_file_size // 512)}")  # 512 B blocks
+        steps.append("ulimit -c 0")
+        if nproc is not None:
+            steps.append(f"ulimit -p {int(nproc)}")
+        text = " && ".join(steps)
+        self._ulimit_cache[key] = text
+        return text
+
     def _bwrap_prefix(self, ws: Path) -> list[str]:
         """bwrap's argv for this workspace (up to ``--``), built once per workspace."""
         key = str(ws)
@@ -675,8 +700,16 @@ class Sandbox:
         # official run must see the same imports.
         full_env.setdefault("PYTHONPATH", str(ws))
 
-        inner = ["/bin/bash", "-c", self._ulimits(shell_nproc) + 'exec /bin/bash -c "$1"',
-                 "evalkit-sandbox", command]
+        # As root (a uid switch follows) the rlimits are set by a dash wrapper on the host
+        # before bwrap and setpriv, as the old preexec_fn did (root is exempt from the process
+        # count; the fresh uid's count starts at 0). Otherwise the sandbox's first bash sets
+        # them, inside the user namespace or after the switch.
+        outer_limits = uid is not None and self.dash is not None
+        if outer_limits:
+            inner = ["/bin/bash", "-c", command]
+        else:
+            inner = ["/bin/bash", "-c", self._ulimits(shell_nproc) + 'exec /bin/bash -c "$1"',
+                     "evalkit-sandbox", command]
         popen_user: int | None = None
         if uid is not None:
             if self.setpriv:
@@ -694,11 +727,15 @@ class Sandbox:
         cgroup = None
         if nproc is not None:
             cgroup = _PidsCgroup.acquire(nproc)
-        if cgroup is not None:
+        if cgroup is not None or outer_limits:
             # the first process joins the pids cgroup itself, before bwrap or the command can
             # fork: everything of the run is counted and can be killed together
-            argv = ["/bin/sh", "-c", 'echo $$ > "$0" || exit 125; exec "$@"',
-                    cgroup.procs_file(), *argv]
+            steps = ['echo $$ > "$0"'] if cgroup is not None else []
+            if outer_limits:
+                steps.append(self._dash_ulimits(shell_nproc))
+            argv = [self.dash or "/bin/sh", "-c",
+                    " && ".join(steps) + ' || exit 125; exec "$@"',
+                    cgroup.procs_file() if cgroup is not None else "evalkit-sandbox", *argv]
         return _Prepared(argv, full_env, str(ws), cgroup, private_home,
                          self.mode == "bwrap", popen_user)
 
