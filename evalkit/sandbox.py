@@ -353,6 +353,16 @@ class _PidsCgroup:
             # short first waits: a task of a just-ended sandbox is usually gone within 3 ms
             time.sleep(min(0.005, 0.0002 * 2 ** i))
 
+    def signal_all(self) -> None:
+        """SIGKILL every process listed now (one pass, no waiting)."""
+        try:
+            pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
     def remove(self) -> None:
         for _ in range(100):
             try:
@@ -981,9 +991,15 @@ class Sandbox:
         self._kill_group(proc.pid)
         if exited and prep.private_home is None:
             code = proc.wait()
-            if prep.cgroup is None or prep.cgroup.recycle():
-                prep.cgroup = None
-                return code
+            for delay in (0.0, 0.001, 0.002, 0.004):
+                # a task of a just-ended bwrap may still be exiting for a few ms: wait on the
+                # loop (not in a thread), SIGKILLing whatever is listed meanwhile
+                if delay:
+                    await asyncio.sleep(delay)
+                if prep.cgroup is None or prep.cgroup.recycle():
+                    prep.cgroup = None
+                    return code
+                prep.cgroup.signal_all()
 
         def slow() -> int | None:
             if prep.cgroup is not None:
