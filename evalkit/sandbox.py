@@ -30,6 +30,14 @@ maps the sandbox to uid 0 keeps the kernel uid 0, so it would not help either. W
 
 Without bwrap (``mode="subprocess"``) the same rlimits, timeout, privilege drop and environment
 allow-list apply, but there is no file-system or network isolation; a loud warning says so.
+
+How a command starts (no ``preexec_fn``, so CPython spawns with vfork and nothing runs between
+fork and exec in the harness): as root, ``dash -c 'echo $$ > <cgroup>/cgroup.procs && ulimit
+...; exec "$@"' bwrap ... -- setpriv --reuid=<fresh uid> ... -- bash -c COMMAND``; otherwise the
+sandbox's first ``bash`` sets the rlimits and execs ``bash -c COMMAND``. ``arun`` never blocks the
+event loop: set-up and spawn run in a small thread pool, output and exit (a pidfd) are watched by
+the loop itself. The bwrap argv is built once per workspace; pids cgroups are pooled and reused
+only when empty and uncharged.
 """
 
 from __future__ import annotations
@@ -1096,6 +1104,19 @@ def _has_exited(pid: int) -> bool:
 
 _spawn_executor: ThreadPoolExecutor | None = None
 _spawn_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A forked harness (multiprocessing, an executor) must not share the parent's idle
+    cgroups (a kill in one would hit the other's command) nor its dead spawn threads."""
+    global _spawn_executor
+    _spawn_executor = None
+    _PidsCgroup._idle = deque()
+    _PidsCgroup._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _spawn_pool() -> ThreadPoolExecutor:
