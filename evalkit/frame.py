@@ -763,10 +763,10 @@ def _write_rows(target: str, schema: Any, rows: Iterable[tuple[Any, ...]]) -> bo
 def write_sidecar(run: str | os.PathLike[str]) -> Path | None:
     """Write ``frame.parquet`` beside a run folder's ``samples.jsonl``: its rows, for ``load``.
 
-    Returns the path, or None when nothing was written: no pyarrow, a bad line (the JSON path
-    reports it), or the files changed while they were read. Streams the lines in batches, so
-    the end of a 10^5-sample run does not hold them all (a file with retried samples, whose
-    last line must win, is read twice and held once)."""
+    Returns the path (at once when it is already fresh), or None when nothing was written: no
+    pyarrow, a bad line (the JSON path reports it), or the files changed while they were read.
+    Streams the lines in batches, so the end of a 10^5-sample run does not hold them all (a
+    file with retried samples, whose last line must win, is read twice and held once)."""
     samples = Path(run)
     samples = samples / "samples.jsonl" if samples.is_dir() else samples
     if samples.name != "samples.jsonl" or not samples.is_file():
@@ -776,6 +776,8 @@ def write_sidecar(run: str | os.PathLike[str]) -> Path | None:
     except ImportError:
         return None
     target = samples.parent / SIDECAR
+    if _fresh(samples):  # e.g. a --resume of a complete run: nothing to redo
+        return target
     grades_path = samples.parent / "grades.jsonl"
     before = _stamps(samples, lines=True)
     arrow = {"category": pa.string(), "string": pa.string(), "boolean": pa.bool_(),
@@ -809,25 +811,37 @@ def write_sidecar(run: str | os.PathLike[str]) -> Path | None:
     return target
 
 
-def _read_sidecar(samples: Path) -> pd.DataFrame | None:
-    """The frame of ``samples.jsonl`` from its sidecar when the sidecar is fresh, else None."""
+def _fresh(samples: Path) -> bool:
+    """Whether the sidecar beside ``samples`` was built from the files as they are now (and by
+    this format): size and mtime first, the line count (a read of the file) last."""
     path = samples.parent / SIDECAR
     if samples.name != "samples.jsonl" or not path.is_file():
-        return None
+        return False
     try:
         import pyarrow.parquet as pq
 
         meta = json.loads((pq.read_schema(path).metadata or {})[_SIDECAR_KEY])
         stamp = _stamps(samples, lines=False)
-        if (not isinstance(meta, dict) or stamp["samples"] is None
-                or {k: meta.get(k) for k in ("format", "schema_version", "columns", "grades")}
-                != {k: v for k, v in _sidecar_meta(stamp).items() if k != "samples"}
-                or {k: meta["samples"].get(k) for k in ("size", "mtime_ns")}
-                != stamp["samples"]
-                or meta["samples"].get("lines") != _count_lines(samples)):
-            return None
+        return bool(isinstance(meta, dict) and stamp["samples"] is not None
+                    and {k: meta.get(k) for k in ("format", "schema_version", "columns",
+                                                  "grades")}
+                    == {k: v for k, v in _sidecar_meta(stamp).items() if k != "samples"}
+                    and {k: meta["samples"].get(k) for k in ("size", "mtime_ns")}
+                    == stamp["samples"]
+                    and meta["samples"].get("lines") == _count_lines(samples))
+    except Exception:  # noqa: BLE001 - an unreadable cache is a stale one
+        return False
+
+
+def _read_sidecar(samples: Path) -> pd.DataFrame | None:
+    """The frame of ``samples.jsonl`` from its sidecar when the sidecar is fresh, else None."""
+    if not _fresh(samples):
+        return None
+    try:
+        import pyarrow.parquet as pq
+
         # ~14 MB per 10^6 rows: reading it in threads costs more CPU than it saves
-        table = pq.read_table(path, use_threads=False)
+        table = pq.read_table(samples.parent / SIDECAR, use_threads=False)
     except Exception:  # noqa: BLE001 - an unreadable cache is a cache miss
         return None
     return _sidecar_frame(table, samples.parent.name)

@@ -443,3 +443,19 @@ def test_no_sidecar_for_a_file_with_a_bad_line_so_load_still_names_it(tmp_path):
     assert frame.write_sidecar(run) is None and not (run / frame.SIDECAR).exists()
     with pytest.warns(UserWarning, match="samples.jsonl:14"):
         load(run)
+
+
+def test_a_fresh_sidecar_is_not_written_again(tmp_path):  # type: ignore[no-untyped-def]
+    """A --resume of a complete run (or a second export) must not re-parse every line."""
+    import os
+
+    from evalkit import frame
+
+    run = _mixed_run(tmp_path / "r1")
+    side = frame.write_sidecar(run)
+    assert side is not None
+    os.utime(side, ns=(1, 1))
+    assert frame.write_sidecar(run) == side and side.stat().st_mtime_ns == 1
+    with open(run / "samples.jsonl", "a") as fh:
+        fh.write(json.dumps(R.to_json(make_sample(50))) + "\n")
+    assert frame.write_sidecar(run) == side and side.stat().st_mtime_ns != 1
