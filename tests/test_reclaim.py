@@ -173,7 +173,9 @@ def test_a_dead_runs_pids_cgroup_is_emptied_and_removed(tmp_path: Path) -> None:
     try:
         (group / "cgroup.procs").write_text(str(runaway.pid))
         done = reclaim.reclaim([tmp_path], cgroups=base)
-        assert [(x.kind, x.path, x.error) for x in done] == [("cgroup", str(group), None)]
+        # other dead harnesses' idle pooled cgroups may be reclaimed in the same sweep
+        assert ("cgroup", str(group), None) in [(x.kind, x.path, x.error) for x in done]
+        assert str(ours) not in [x.path for x in done]
         assert runaway.wait(timeout=5) == -signal.SIGKILL
         assert not group.exists() and ours.is_dir()
     finally:
