@@ -126,9 +126,11 @@ def main() -> int:
             n = -(-n // len(fixtures)) * len(fixtures)
             r = measure(fixtures, model, c, n, sandbox)
             rate = r["n"] / r["wall"]
-            ideal = c / (r["turns"] * args.latency)
+            # --latency 0 measures the harness alone: no ideal rate to compare with
+            ideal = c / (r["turns"] * args.latency) if args.latency else float("inf")
             # with n samples in ceil(n/c) waves, a harness without overhead reaches this:
-            reachable = r["n"] / (-(-r["n"] // c) * r["turns"] * args.latency)
+            reachable = (r["n"] / (-(-r["n"] // c) * r["turns"] * args.latency)
+                         if args.latency else float("inf"))
             print(f"{name:14} {c:>5} {r['n']:>7} {r['turns']:>6.1f} {r['wall']:>7.2f} "
                   f"{rate:>10.2f} {ideal:>8.2f} {100 * rate / reachable:>9.0f}% "
                   f"{r['errors']:>6} {r['cmds']:>6} {r['cmds'] / r['wall']:>7.1f} "
