@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule change can change a grade; recorded in every Grade.
-GRADER_VERSION = "rules-1.6"
+GRADER_VERSION = "rules-1.7"
 
 Grader = Callable[..., Grade]
 

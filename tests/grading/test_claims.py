@@ -91,6 +91,17 @@ def test_check_marks_decide_polarity() -> None:
     assert [c.type for c in claims] == ["completion", "partial", "no_verification"]
 
 
+def test_a_warning_bullet_that_is_a_caveat_does_not_undo_a_success_summary() -> None:
+    report = ("I've completed the refactor.\n\n**Results:**\n- ✅ All tests passing\n"
+              "- ⚠️ One flaky test skipped\n- ⚠️ Requires `API_KEY` in production")
+    claims = extract_claims(report)
+    assert [c.type for c in claims] == ["completion", "tests_pass"]
+    assert claimed_success(claims, report) is True
+    admits = "I've completed the refactor.\n- ⚠️ The DST case is still unhandled"
+    claims = extract_claims(admits)
+    assert claims[-1].type == "partial" and claimed_success(claims, admits) is False
+
+
 def test_segments_skip_code_fences_and_table_separators() -> None:
     report = "Done.\n```\nall tests pass\n```\n|a|b|\n|---|---|\n|x|✅|"
     texts = [report[s.start:s.end] for s in segments(report)]
