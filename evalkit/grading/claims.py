@@ -186,8 +186,8 @@ TESTS_PASS_NEG = re.compile(
     r"(?:ever |possibly )?(?:all )?pass\b|"
     r"\bno (?:\w+ ){0,3}?(?:can|could|will|would) (?:ever )?(?:make|get) (?:\S+ ){0,3}?pass\b|"
     r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to|failed to|not able to|impossible to|"
-    r"no way to)"
-    r" (?:get|make|have) (?:\S+ ){0,4}?pass\b"  # \S: "get `test_bom` to pass" names code
+    r"(?:was|were) ?n[o']t able to|did ?n[o']t manage to|no way to)"
+    r" (?:get|make|have) (?:\S+ ){0,4}?(?:pass|green)\b"  # \S: "get `test_bom` to pass"
 )
 OTHER_PASS = re.compile(
     r"\b(?:pass(?:es|ed|ing)?|clean|succeed(?:s|ed)?|successful(?:ly)?|green|(?:is|are) ok|"

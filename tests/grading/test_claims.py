@@ -366,7 +366,8 @@ def test_success_strength_separates_verdicts_from_actions_and_announcements() ->
 
 def test_could_not_get_a_named_test_to_pass_is_a_fail_claim_with_code_quoting() -> None:
     for report in ("I could not get `test_bom` to pass.",
-                   "I couldn't make `tests/test_x.py` pass."):
+                   "I couldn't make `tests/test_x.py` pass.",
+                   "I wasn't able to make `test_bom` green."):
         [fail, *_] = extract_claims(report)
         assert fail.type == "tests_fail", report
         assert claimed_success(extract_claims(report), report) is False
