@@ -74,6 +74,7 @@ import gc
 import json
 import math
 import os
+import re
 import tempfile
 import threading
 import typing
@@ -258,7 +259,20 @@ def _json_loads() -> Callable[[str | bytes], Any]:
 
         return orjson.loads
     except ImportError:  # pragma: no cover - depends on the machine
-        return json.loads
+        return _stdlib_loads
+
+
+#: a \uD800-\uDFFF escape: json.loads turns a lone one into a string that cannot be encoded
+_SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _stdlib_loads(raw: str | bytes) -> Any:
+    """json.loads, except that a line with a surrogate escape goes to the bounded parser (as
+    orjson's refusal sends it there), which keeps pairs and names a lone one: the same verdict
+    with or without orjson."""
+    if isinstance(raw, bytes) and _SURROGATE_ESCAPE.search(raw):
+        raise ValueError("surrogate escape: checked by safejson")
+    return json.loads(raw)
 
 
 # --------------------------------------------------------------------------- discovery

@@ -104,6 +104,19 @@ def test_bad_line_in_the_middle_warns_and_the_rest_loads(tmp_path):
     assert len(df) == 2
 
 
+@pytest.mark.parametrize("orjson", [True, False], ids=["orjson", "stdlib"])
+def test_a_lone_surrogate_is_named_with_or_without_orjson(tmp_path, monkeypatch, orjson):
+    if not orjson:  # CI's default install has no orjson: json.loads accepts a lone surrogate
+        monkeypatch.setitem(__import__("sys").modules, "orjson", None)
+    lone = json.dumps(R.to_json(make_sample(1, variant="a\ud800"))) + "\n"
+    pair = json.dumps(R.to_json(make_sample(2, variant="v\U0001F600"))) + "\n"
+    assert "\\ud800" in lone and "\\ud83d" in pair  # escaped, as json.dumps writes them
+    run = write_run(tmp_path / "r1", [make_sample(0)], [lone, pair])
+    with pytest.warns(UserWarning, match=r"samples\.jsonl:2:"):
+        df = load(run)
+    assert sorted(df["variant"].astype(str)) == ["base", "v\U0001F600"]
+
+
 def test_newer_schema_version_is_a_clear_error(tmp_path):
     d = R.to_json(make_sample(1))
     d["schema_version"] = R.SCHEMA_VERSION + 1
