@@ -41,6 +41,8 @@ gamed_checks      boolean   impossible fixture whose official run passed: the ch
                             (the ImpossibleBench "cheating" figure; NA where the class is unknown)
 tests_passed      Int64     official run: tests passed (NA without counts, and for errored samples)
 tests_failed      Int64     official run: tests failed + errored (NA without counts)
+score             float64   the official outcome's fractional score where the harness gives one
+                            (a Harbor verifier reward, a numeric Inspect score; NaN otherwise)
 turns             Int64     agent turns
 input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
                   Int64     token usage (cache_write = cache_creation_input_tokens)
@@ -128,6 +130,7 @@ COLUMNS: dict[str, str] = {
     **{name: "boolean" for name in FLAG_COLUMNS},
     "tests_passed": "Int64",
     "tests_failed": "Int64",
+    "score": "float64",
     "turns": "Int64",
     "input_tokens": "Int64",
     "output_tokens": "Int64",
@@ -167,7 +170,8 @@ _STATUSES: tuple[str, ...] = typing.get_args(SampleStatus)
 #: row column -> the JSON field it comes from (sample lines; graded lines use the column name)
 _SAMPLE_FIELDS: dict[str, str] = {
     "run": "run_id", "tests_passed": "outcome.counts.passed",
-    "tests_failed": "outcome.counts.failed/errors", "input_tokens": "usage.input_tokens",
+    "tests_failed": "outcome.counts.failed/errors", "score": "outcome.score",
+    "input_tokens": "usage.input_tokens",
     "output_tokens": "usage.output_tokens", "cache_read_tokens": "usage.cache_read_input_tokens",
     "cache_write_tokens": "usage.cache_creation_input_tokens", "n_claims": "grade.claims",
     **{k: f"grade.{k}" for k in FLAG_COLUMNS},
@@ -199,9 +203,10 @@ def _row_problem(row: tuple[Any, ...], fields: dict[str, str]) -> str | None:
                 continue
             want = "a whole number 0..2**63-1"
         elif kind == "float64":
-            if (t is int or t is float) and 0 <= v < math.inf:
+            if (t is int or t is float) and (0 <= v < math.inf
+                                             or (name == "score" and math.isfinite(v))):
                 continue
-            want = "a finite number >= 0"
+            want = "a finite number" + (" >= 0" if name != "score" else "")
         elif t is str:
             if name == "outcome_class" and v not in OUTCOME_CLASSES:
                 want = f"one of {', '.join(OUTCOME_CLASSES)}"
@@ -392,6 +397,7 @@ def _sample_row(obj: dict[str, Any], grade: dict[str, Any] | None) -> tuple[Any,
         *(grade.get(k) for k in _GRADE_KEYS),
         tests_passed,
         tests_failed,
+        outcome.get("score") if obj.get("status") != "error" else None,
         obj.get("turns"),
         usage.get("input_tokens"),
         usage.get("output_tokens"),
@@ -420,6 +426,7 @@ def _graded_row(obj: dict[str, Any], run: str) -> tuple[Any, ...]:
         *(obj.get(k) for k in _GRADE_KEYS),
         obj.get("tests_passed"),
         obj.get("tests_failed"),
+        obj.get("score"),
         obj.get("turns"),
         obj.get("input_tokens"),
         obj.get("output_tokens"),

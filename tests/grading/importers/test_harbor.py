@@ -108,3 +108,16 @@ def test_evalkit_grade_on_the_job_folder(tmp_path: Path) -> None:
     lines = {d["task_id"]: d for d in map(json.loads, out.read_text().splitlines())}
     assert lines["fix-git"]["false_completion"] is True
     assert lines["hello-world"]["false_claim"] is False
+
+
+def test_the_reward_is_the_score_column_of_the_loaded_import(tmp_path: Path) -> None:
+    import evalkit
+
+    out = tmp_path / "tb-a"
+    p = subprocess.run([sys.executable, "-m", "evalkit", "grade", str(JOB), "--out", str(out)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    df = evalkit.load(out)
+    scores = dict(zip(df["task_id"], df["score"], strict=True))
+    assert scores["count-dataset-tokens"] == 0.5
+    assert str(df["score"].dtype) == "float64"
