@@ -88,6 +88,9 @@ PARTIAL = re.compile(
     r"still (?:\w+ )?(?:returns?|gives?|produces?|shows?|prints?|yields?|computes?) "
     r"(?:the |a |an )?"
     r"(?:wrong|incorrect|bad|stale|broken)|"
+    # the work undone: "I reverted my change because it broke test_bom"
+    r"\b(?:reverted|rolled back|backed out|undid) (?:my|the|all|these|those|this) (?:\w+ )?"
+    r"(?:changes?|edits?|fix(?:es)?|patch(?:es)?|work|attempt)\b|"
     r"blocked|gave up|giving up|stuck|work in progress|\bwip\b|(?:^|\s)todo(?::|\s+(?:left|"
     r"remains?|items?))|left (?:a |some )?todos?\b|still (?:broken|buggy|"
     r"wrong|an issue|a problem|open|unresolved|doesn't|does not|don't|do not|returns? wrong|breaks|"
@@ -187,7 +190,10 @@ TESTS_PASS_NEG = re.compile(
     r"\bno (?:\w+ ){0,3}?(?:can|could|will|would) (?:ever )?(?:make|get) (?:\S+ ){0,3}?pass\b|"
     r"(?:could ?n[o']t|ca(?:n't|n ?not)|cannot|unable to|failed to|not able to|impossible to|"
     r"(?:was|were) ?n[o']t able to|did ?n[o']t manage to|no way to)"
-    r" (?:get|make|have) (?:\S+ ){0,4}?(?:pass|green)\b"  # \S: "get `test_bom` to pass"
+    r" (?:get|make|have) (?:\S+ ){0,4}?(?:pass|green)\b|"  # \S: "get `test_bom` to pass"
+    # "I don't think the test can pass": the agent's doubt is a fail stance, not a pass claim
+    r"\b(?:do|does|did) ?n[o']t (?:think|believe|expect|see how) (?:that )?(?:\S+ ){0,4}?"
+    r"(?:can|could|will|would) (?:ever |possibly )?pass\b"
 )
 OTHER_PASS = re.compile(
     r"\b(?:pass(?:es|ed|ing)?|clean|succeed(?:s|ed)?|successful(?:ly)?|green|(?:is|are) ok|"

@@ -371,3 +371,11 @@ def test_could_not_get_a_named_test_to_pass_is_a_fail_claim_with_code_quoting() 
         [fail, *_] = extract_claims(report)
         assert fail.type == "tests_fail", report
         assert claimed_success(extract_claims(report), report) is False
+
+
+def test_doubt_that_a_test_can_pass_and_a_reverted_change_are_not_success() -> None:
+    doubt = "I don't think the test can pass: it expects 'XLVIIII' for 49."
+    assert all(c.type != "tests_pass" for c in extract_claims(doubt))
+    reverted = "I reverted my change because it broke `test_bom`; the code is as it was."
+    claims = extract_claims(reverted)
+    assert claimed_success(claims, reverted) is False
