@@ -142,13 +142,13 @@ def test_network_is_unreachable(box: Sandbox, ws: Path) -> None:
 def test_fork_bomb_is_bounded_and_killed(ws: Path) -> None:
     box = Sandbox(FAST.replace(max_processes=32, wall_time_s=3), mode="bwrap")
     start = time.monotonic()
-    r = box.run("bomb() { bomb | bomb & }; bomb; sleep 30", ws)
+    name = f"bomb{os.getpid()}x{time.monotonic_ns() % 10**9}"  # unique on a shared machine
+    r = box.run(f"{name}() {{ {name} | {name} & }}; {name}; sleep 30", ws)
     assert r.timed_out or r.exit_code != 0
     assert time.monotonic() - start < 15
     # the host is still usable and no sandboxed process survived
     assert Sandbox(FAST, mode="bwrap").run("echo alive", ws).output == "alive\n"
-    time.sleep(0.2)
-    assert "bomb" not in os.popen("ps -eo args").read().replace("test_fork_bomb", "")
+    assert _gone(name), f"{name} outlived the run"
 
 
 @needs_bwrap
@@ -162,10 +162,23 @@ def test_infinite_loop_is_killed_and_partial_output_kept(box: Sandbox, ws: Path)
 
 @needs_bwrap
 def test_background_process_does_not_outlive_the_run(box: Sandbox, ws: Path) -> None:
-    r = box.run("(sleep 300; echo late > late.txt) & echo bg", ws, timeout=5)
+    secs = f"300.{os.getpid()}{time.monotonic_ns() % 10**6}"  # unique on a shared machine
+    r = box.run(f"(sleep {secs}; echo late > late.txt) & echo bg", ws, timeout=5)
     assert r.output == "bg\n" and r.duration_s < 4
-    time.sleep(0.3)
-    assert "sleep 300" not in os.popen("ps -eo args").read()
+    assert _gone(f"sleep {secs}"), "the background process outlived the run"
+
+
+def _gone(needle: str, within_s: float = 2.0) -> bool:
+    """No process whose command line holds ``needle`` is left within ``within_s`` (a pid
+    namespace is torn down by the kernel just after its init dies, not at the same instant);
+    the needle is unique per test run, so another job on the machine cannot match it."""
+    deadline = time.monotonic() + within_s
+    while True:
+        if needle not in os.popen("ps -eo args").read():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 @needs_bwrap
