@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -174,7 +175,8 @@ def _gone(needle: str, within_s: float = 2.0) -> bool:
     the needle is unique per test run, so another job on the machine cannot match it."""
     deadline = time.monotonic() + within_s
     while True:
-        if needle not in os.popen("ps -eo args").read():
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        if needle not in ps:  # (os.popen unclosed left a zombie and a ResourceWarning)
             return True
         if time.monotonic() > deadline:
             return False
