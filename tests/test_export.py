@@ -89,3 +89,20 @@ def test_parquet_without_out_writes_each_run_folders_sidecar_that_load_reads(
     assert "frame.parquet written in 2 of 2 run folders" in capsys.readouterr().out
     monkeypatch.setattr(frame, "_read_jsonl", None)  # the JSON path would fail now
     pd.testing.assert_frame_equal(load(copy / "night-1"), expected)
+
+
+def test_parquet_before_the_run_folder_still_writes_its_sidecar(
+        results: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`export --parquet RUN`: argparse gives RUN to --parquet's optional OUT; a folder there is
+    the run, not an output file (it was a usage error naming no RUN)."""
+    import shutil
+
+    from evalkit import frame
+
+    copy = tmp_path / "night-1"
+    shutil.copytree(results / "night-1", copy)
+    (copy / frame.SIDECAR).unlink()
+    assert main(["export", "--parquet", str(copy)]) == exitcodes.OK
+    assert (copy / frame.SIDECAR).is_file()
+    assert main(["export", "--csv", str(tmp_path / "x.csv")]) == exitcodes.USAGE
+    assert "give at least one RUN" in capsys.readouterr().err

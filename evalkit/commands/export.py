@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
         description="Write evalkit.load(RUN...) — one typed row per sample, no transcripts — "
         "to a Parquet or CSV file.", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("runs", nargs="+", metavar="RUN",
+    p.add_argument("runs", nargs="*", metavar="RUN",
                    help="run folders, samples.jsonl / graded JSONL files, or a results folder")
     fmt = p.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--parquet", metavar="OUT", nargs="?", const="",
@@ -95,6 +95,11 @@ def main(args: argparse.Namespace) -> int:
         print("evalkit export: error: --parquet needs pyarrow, which is not installed; "
               f"fix: {sys.executable} -m pip install pyarrow (or use --csv)", file=sys.stderr)
         return exitcodes.ENVIRONMENT
+    if not args.runs and args.parquet and Path(args.parquet).is_dir():
+        # `export --parquet RUN`: the folder was taken as --parquet's optional OUT
+        args.runs, args.parquet = [args.parquet], ""
+    if not args.runs:
+        return _usage("give at least one RUN (a run folder, a results folder or a JSONL file)")
     if args.parquet == "":
         return _sidecars(args.runs)
     out = Path(args.parquet or args.csv)
