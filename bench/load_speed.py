@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def child(mode: str, run: Path, rev: str | None) -> None:
     """One measurement in this (fresh) process; prints a JSON line."""
-    import importlib.util
 
     import pandas  # noqa: F401 - imported before the clock starts, as in a notebook
     import pyarrow.parquet  # noqa: F401
@@ -42,14 +41,9 @@ def child(mode: str, run: Path, rev: str | None) -> None:
     from evalkit import frame
 
     if mode == "before":
-        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:evalkit/frame.py"],
-                              capture_output=True, text=True, check=True).stdout
-        path = Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / "frame_before.py"
-        path.write_text(text)
-        spec = importlib.util.spec_from_file_location("frame_before", path)
-        old = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules["frame_before"] = old
-        spec.loader.exec_module(old)  # type: ignore[union-attr]
+        from revision import module_at
+
+        old = module_at(rev, "evalkit/frame.py")
         fn = lambda: len(old.load(run))  # noqa: E731
     elif mode.startswith("bare"):
         loads = __import__("orjson").loads if mode == "bare orjson" else json.loads

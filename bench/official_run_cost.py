@@ -17,13 +17,11 @@ overall.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,13 +42,9 @@ DEFAULT_BASELINE = "3c52cd2"
 
 def old_workspace(rev: str) -> ModuleType:
     """``evalkit/workspace.py`` as it was at ``rev``, importable beside the current one."""
-    source = subprocess.run(["git", "show", f"{rev}:evalkit/workspace.py"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
-    spec = importlib.util.spec_from_loader("evalkit_workspace_before", loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, f"{rev}:evalkit/workspace.py", "exec"), module.__dict__)  # noqa: S102
-    return module
+    from revision import module_at
+
+    return module_at(rev, "evalkit/workspace.py")
 
 
 def _cpu() -> float:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import platform
 import statistics
@@ -40,17 +39,9 @@ TEST = "from calc import add\n\n" + "".join(
 
 def sandbox_module_at(rev: str):  # type: ignore[no-untyped-def]
     """evalkit/sandbox.py as of git revision ``rev``, imported under another name."""
-    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:evalkit/sandbox.py"],
-                         check=True, capture_output=True, text=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / f"sandbox_{rev[:12]}.py"
-    path.write_text(src)
-    name = f"evalkit_sandbox_{abs(hash(rev))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    from revision import module_at
+
+    return module_at(rev, "evalkit/sandbox.py")
 
 
 def bare(command: str, cwd: Path) -> float:

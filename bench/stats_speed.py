@@ -13,10 +13,7 @@ any implementation pays on this machine), and, with ``--before REV``, beside the
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -65,17 +62,10 @@ def bench(label: str, fn, repeat: int = 3, note: str = "") -> float:
 
 
 def stats_at(rev: str):  # type: ignore[no-untyped-def]
-    """evalkit/stats.py as it was at ``rev`` (git show), imported as its own module."""
-    root = Path(__file__).resolve().parent.parent
-    text = subprocess.run(["git", "-C", str(root), "show", f"{rev}:evalkit/stats.py"],
-                          capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="evalkit-bench-")) / "stats_before.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location("stats_before", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["stats_before"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    """evalkit/stats.py as it was at ``rev``, imported as its own module."""
+    from revision import module_at
+
+    return module_at(rev, "evalkit/stats.py")
 
 
 def bare_rate(df: pd.DataFrame) -> pd.DataFrame:
