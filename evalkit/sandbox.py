@@ -589,6 +589,13 @@ class Sandbox:
     def _uid(self) -> int:
         return _BASE_UID + (os.getpid() * 7919 + next(_counter)) % _UID_SPAN
 
+    def _cpu_steps(self) -> list[str]:
+        """The CPU limit, soft then hard (SIGXCPU first, then KILL): the same in bash and dash."""
+        if self.limits.cpu_time_s is None:
+            return []
+        cpu = max(1, int(self.limits.cpu_time_s + 0.999))
+        return [f"ulimit -S -t {cpu}", f"ulimit -H -t {cpu + 1}"]
+
     def _ulimits(self, nproc: int | None) -> str:
         """The shell prefix that sets the rlimits (after the uid switch, before the command).
 
@@ -600,10 +607,7 @@ class Sandbox:
         if cached is not None:
             return cached
         limits = self.limits
-        steps: list[str] = []
-        if limits.cpu_time_s is not None:
-            cpu = max(1, int(limits.cpu_time_s + 0.999))
-            steps += [f"ulimit -S -t {cpu}", f"ulimit -H -t {cpu + 1}"]  # SIGXCPU, then KILL
+        steps = self._cpu_steps()
         both = ["-c 0"]
         if limits.memory_bytes is not None:
             both.append(f"-v {max(1, limits.memory_bytes // 1024)}")  # KiB
@@ -625,10 +629,7 @@ class Sandbox:
         if cached is not None:
             return cached
         limits = self.limits
-        steps: list[str] = []
-        if limits.cpu_time_s is not None:
-            cpu = max(1, int(limits.cpu_time_s + 0.999))
-            steps += [f"ulimit -S -t {cpu}", f"ulimit -H -t {cpu + 1}"]  # SIGXCPU, then KILL
+        steps = self._cpu_steps()
         if limits.memory_bytes is not None:
             steps.append(f"ulimit -v {max(1, limits.memory_bytes // 1024)}")  # KiB
         if limits.max_file_size is not None:
